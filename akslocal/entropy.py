@@ -1,0 +1,42 @@
+"""Randomness, injected: ids, secrets and user codes come from one object so tests can seed it."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+import uuid
+
+# Entra's device user codes: 9 upper-case letters and digits, e.g. BYMK7UXVD.
+USER_CODE_ALPHABET = string.ascii_uppercase + string.digits
+
+
+class Entropy:
+    """Cryptographically strong by default; ``Entropy(seed=…)`` is repeatable (tests, the control plane)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._rng: random.Random | None = random.Random(seed) if seed is not None else None
+
+    def guid(self) -> str:
+        if self._rng is None:
+            return str(uuid.uuid4())
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def token_bytes(self, n: int) -> bytes:
+        if self._rng is None:
+            return secrets.token_bytes(n)
+        return self._rng.randbytes(n)
+
+    def token(self, n: int = 32) -> str:
+        """URL-safe text carrying ``n`` random bytes."""
+        import base64
+
+        return base64.urlsafe_b64encode(self.token_bytes(n)).rstrip(b"=").decode()
+
+    def choice_string(self, alphabet: str, length: int) -> str:
+        if self._rng is None:
+            return "".join(secrets.choice(alphabet) for _ in range(length))
+        return "".join(self._rng.choice(alphabet) for _ in range(length))
+
+    def user_code(self) -> str:
+        return self.choice_string(USER_CODE_ALPHABET, 9)

@@ -1,0 +1,154 @@
+"""`akslocal start`: bootstrap the data dir, then serve every piece on one TLS port."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import ssl
+import sys
+from pathlib import Path
+
+from akslocal.server.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_data_dir
+
+# Pieces that prepare their state on start, in order; each has bootstrap(services) -> banner lines.
+BOOTSTRAPS = [
+    "akslocal.directory.bootstrap",
+    "akslocal.identity.bootstrap",
+    "akslocal.arm.bootstrap",
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("start", help="Run akslocal in the foreground.")
+    p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="TLS port (default %(default)s)")
+    p.add_argument("--data-dir", type=Path, default=None, help="where state lives (default ~/.akslocal)")
+    p.add_argument("--database-url", default=None, help="postgresql+psycopg://… instead of SQLite in the data dir")
+    p.add_argument("--import", dest="import_file", type=Path, default=None, help="fixture file to import on start")
+    p.add_argument(
+        "--operation-delay",
+        type=float,
+        default=float(os.environ.get("AKSLOCAL_OPERATION_DELAY", "1")),
+        help="seconds a cluster create/update/delete stays in progress (default %(default)s)",
+    )
+    p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=run)
+
+
+def make_services(settings: Settings):  # -> Services
+    from akslocal.clock import StoreClock
+    from akslocal.entropy import Entropy
+    from akslocal.server.context import Services
+    from akslocal.store import open_store
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = open_store(settings.store_url)
+    return Services(store=store, clock=StoreClock(store, settings.data_dir), entropy=Entropy(), settings=settings)
+
+
+def bootstrap(services) -> list[str]:
+    lines: list[str] = []
+    for name in BOOTSTRAPS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        lines.extend(module.bootstrap(services))
+    return lines
+
+
+def tls_context(settings: Settings) -> tuple[Path, Path, Path]:
+    from akslocal.pki import load_or_create_edge_tls
+
+    return load_or_create_edge_tls(settings.data_dir, [settings.host])
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from akslocal.server.app import build_app
+    from akslocal.server.tls import PeerCertHttpToolsProtocol
+
+    settings = Settings(
+        data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
+        host=args.host,
+        port=args.port,
+        database_url=args.database_url,
+        operation_delay=args.operation_delay,
+    )
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ca_path, cert_path, key_path = tls_context(settings)
+    services = make_services(settings)
+    banner = bootstrap(services)
+    if args.import_file is not None:
+        from akslocal.directory.fixtures import import_file
+
+        for line in import_file(services, args.import_file):
+            banner.append(line)
+    app = build_app(services)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=str(cert_path),
+        ssl_keyfile=str(key_path),
+        ssl_ca_certs=str(client_ca_bundle(settings)),
+        ssl_cert_reqs=ssl.CERT_OPTIONAL,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        timeout_graceful_shutdown=2,
+        lifespan="on",
+        http=PeerCertHttpToolsProtocol,
+    )
+    server = uvicorn.Server(config)
+    state = settings.data_dir / "server.json"
+
+    print_banner(settings, ca_path, banner)
+    state.write_text(json.dumps({"pid": os.getpid(), "url": settings.public_url, "ca": str(ca_path)}))
+    try:
+        server.run()
+    finally:
+        try:
+            if json.loads(state.read_text()).get("pid") == os.getpid():
+                state.unlink()
+        except (OSError, ValueError):
+            pass
+        services.store.close()
+    return 0
+
+
+def client_ca_bundle(settings: Settings) -> Path:
+    """Client certificates the edge accepts (cluster admin certs): the kube client CA."""
+    from akslocal.pki.ca import CertificateAuthority, _write_private
+
+    tls = settings.data_dir / "tls"
+    path, key = tls / "client-ca.pem", tls / "client-ca-key.pem"
+    if not (path.exists() and key.exists()):
+        ca = CertificateAuthority.create("akslocal kubernetes client CA")
+        _write_private(key, ca.key_pem)
+        path.write_text(ca.cert_pem)
+    return path
+
+
+def print_banner(settings: Settings, ca_path: Path, lines: list[str]) -> None:
+    url = settings.public_url
+    out = [
+        f"akslocal is serving on {url}",
+        f"  Entra ID (login):      {url}/<tenant>/oauth2/v2.0/token",
+        f"  OpenID metadata:       {url}/<tenant>/v2.0/.well-known/openid-configuration",
+        f"  Device sign-in page:   {url}/devicelogin",
+        f"  Microsoft Graph:       {url}/v1.0/",
+        f"  Resource Manager:      {url}/subscriptions",
+        f"  Clusters:              {url}/clusters/<cluster id>",
+        f"  CA certificate:        {ca_path}   (export REQUESTS_CA_BUNDLE={ca_path})",
+        f"  Data dir:              {settings.data_dir}",
+        *lines,
+        "Press Ctrl+C to stop.",
+    ]
+    print("\n".join(out), flush=True)
+    sys.stdout.flush()
