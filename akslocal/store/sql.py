@@ -70,6 +70,7 @@ class SqlTx:
     def find_many(self, kind: Kind, index: str, values: Iterable[str]) -> list[Record]:
         wanted = list(dict.fromkeys(values))
         found: list[Record] = []
+        seen: set[str] = set()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = self._conn.execute(
@@ -86,7 +87,11 @@ class SqlTx:
                 .distinct()
                 .order_by(records.c.key)
             )
-            found.extend(Record(kind.name, r.key, json.loads(r.doc), r.rev) for r in rows)
+            for r in rows:
+                if r.key not in seen:
+                    seen.add(r.key)
+                    found.append(Record(kind.name, r.key, json.loads(r.doc), r.rev))
+        found.sort(key=lambda record: record.key)
         return found
 
     def count(self, kind: Kind, index: str, value: str) -> int:
