@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         lifespan="on",
         http=PeerCertHttpToolsProtocol,
     )
-    server = uvicorn.Server(config)
+    server = _server_class()(config)
     state = settings.data_dir / "server.json"
 
     print_banner(settings, ca_path, banner)
@@ -120,6 +120,27 @@ def run(args: argparse.Namespace) -> int:
             pass
         services.store.close()
     return 0
+
+
+def _server_class():
+    import contextlib
+    import signal
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT after shutting down; a clean stop should exit 0."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):  # type: ignore[override]
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
 
 
 def client_ca_bundle(settings: Settings) -> Path:
