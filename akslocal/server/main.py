@@ -22,7 +22,7 @@ COMMANDS = {
     "webhook": "akslocal.webhook.cli",
     "explain": "akslocal.webhook.explain",
     "az-config": "akslocal.server.azconfig",
-    "demo": "akslocal.server.demo",
+    "demo": "akslocal.demo.command",
 }
 
 
