@@ -101,9 +101,11 @@ def new_key_document(now: float) -> dict[str, Any]:
         .sign(key, hashes.SHA256())
     )
     der = cert.public_bytes(serialization.Encoding.DER)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return {
-        "kid": b64url(hashlib.sha1(der).digest()),  # noqa: S324 - x5t is defined as the SHA-1 thumbprint
+        "kid": b64url(hashlib.sha1(der, usedforsecurity=False).digest()),  # x5t: the SHA-1 thumbprint
         "private_pem": pem.decode(),
         "cert_der": base64.b64encode(der).decode(),
         "created_at": now,

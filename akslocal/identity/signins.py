@@ -1,0 +1,83 @@
+"""The sign-in log (every sign-in and every token issued, success or failure) and sign-in lock-out.
+
+Entries are shaped like Graph's ``signIn`` resource (a subset): ``id``, ``createdDateTime``,
+``userPrincipalName``, ``userId``, ``appId``, ``appDisplayName``, ``resourceId``,
+``resourceDisplayName``, ``ipAddress``, ``clientCredentialType``, ``status``
+(``errorCode``, ``failureReason``), plus ``grantType`` and ``tokenIssuerType``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from akslocal.store import Kind, Tx
+
+SIGNINS = Kind("identity.signin")
+FAILURES = Kind("identity.signin_failure")
+
+LOCKOUT_THRESHOLD = 10  # Entra smart lockout: 10 failed attempts
+LOCKOUT_SECONDS = 60
+FAILURE_WINDOW = 15 * 60
+
+
+def iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record(tx: Tx, entropy, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
+           user_id: str | None = None, upn: str | None = None, resource_id: str | None = None,
+           resource_name: str | None = None, grant_type: str, error_code: int | None = None,
+           failure_reason: str | None = None, ip: str | None = None, credential_type: str | None = None,
+           correlation_id: str | None = None) -> None:
+    seq = tx.next_sequence("identity.signin")
+    tx.create(SIGNINS, f"{seq:015d}", {
+        "id": entropy.guid(),
+        "createdDateTime": iso(now),
+        "tenantId": tenant_id,
+        "userPrincipalName": upn,
+        "userId": user_id,
+        "appId": app_id,
+        "appDisplayName": app_name,
+        "resourceId": resource_id,
+        "resourceDisplayName": resource_name,
+        "ipAddress": ip,
+        "clientCredentialType": credential_type,
+        "correlationId": correlation_id,
+        "grantType": grant_type,
+        "tokenIssuerType": "AzureAD",
+        "status": {"errorCode": error_code or 0, "failureReason": failure_reason or ""},
+    })
+
+
+def list_entries(tx: Tx, *, limit: int = 100, after: int = 0) -> list[dict[str, Any]]:
+    records = tx.scan(SIGNINS, after_rev=after, limit=None)
+    docs = [r.doc for r in records]
+    return docs[-limit:]
+
+
+def _failure_key(tenant_id: str, username: str) -> str:
+    return f"{tenant_id}/{username.strip().lower()[:320]}"
+
+
+def is_locked(tx: Tx, tenant_id: str, username: str, now: float) -> bool:
+    doc = tx.get(FAILURES, _failure_key(tenant_id, username))
+    return bool(doc and doc.get("locked_until") and now < doc["locked_until"])
+
+
+def note_failure(tx: Tx, tenant_id: str, username: str, now: float) -> None:
+    key = _failure_key(tenant_id, username)
+    doc = tx.get(FAILURES, key) or {"count": 0, "since": now, "locked_until": None}
+    if now - doc["since"] > FAILURE_WINDOW:
+        doc = {"count": 0, "since": now, "locked_until": None}
+    count = doc["count"] + 1
+    locked = None
+    if count >= LOCKOUT_THRESHOLD:  # smart lock-out: the lock grows with every further batch of failures
+        locked = now + LOCKOUT_SECONDS * (2 ** min(count // LOCKOUT_THRESHOLD - 1, 6))
+    tx.put(FAILURES, key, {**doc, "count": count, "locked_until": locked})
+
+
+def clear_failures(tx: Tx, tenant_id: str, username: str) -> None:
+    key = _failure_key(tenant_id, username)
+    if tx.get(FAILURES, key) is not None:
+        tx.delete(FAILURES, key)
