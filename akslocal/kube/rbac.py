@@ -502,12 +502,14 @@ def aggregate_cluster_roles(cluster_roles: list[dict[str, Any]]) -> list[dict[st
                 for other in by_name:
                     if other is role or not label_selector_matches(selector, _labels_of(other)):
                         continue
-                    for raw in other.get("rules") or []:
+                    other_rules = other.get("rules")
+                    for raw in other_rules if isinstance(other_rules, list) else []:
                         parsed = rule_from_dict(raw)
                         if parsed not in seen:
                             seen.append(parsed)
                             new_rules.append(copy.deepcopy(raw))
-            if [rule_from_dict(r) for r in role.get("rules") or []] != seen:
+            current = role.get("rules")
+            if not isinstance(current, list) or [rule_from_dict(r) for r in current] != seen:
                 role["rules"] = new_rules
                 changed = True
         if not changed:
