@@ -21,10 +21,10 @@ def generated_password(entropy) -> str:
     return "Ak" + entropy.choice_string("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 14) + "7!"
 
 
-def bootstrap(services) -> list[str]:
+def bootstrap(services, *, record_edge: bool = True) -> list[str]:
     for attempt in range(3):
         try:
-            return _bootstrap(services)
+            return _bootstrap(services, record_edge)
         except AlreadyExists:
             # Another server process on the same database bootstrapped first; read its result.
             if attempt == 2:
@@ -32,11 +32,12 @@ def bootstrap(services) -> list[str]:
     return []
 
 
-def _bootstrap(services) -> list[str]:
+def _bootstrap(services, record_edge: bool) -> list[str]:
     now, entropy = services.clock.now(), services.entropy
     lines: list[str] = []
     with services.store.transaction() as tx:
-        firstparty.record_edge_url(tx, services.settings.public_url)
+        if record_edge:
+            firstparty.record_edge_url(tx, services.settings.public_url)
         tenant = tenants.default_tenant(tx)
         if tenant is None:
             tenant = tenants.resolve_tenant(tx, DEFAULT_DOMAIN) or tenants.create_tenant(
