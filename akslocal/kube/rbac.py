@@ -346,14 +346,21 @@ def rules_for(
 
 
 def rules_review_status(rules: Iterable[PolicyRule], errors: Iterable[str]) -> dict[str, Any]:
-    """A SelfSubjectRulesReview ``status`` from :func:`rules_for` output, as upstream builds
-    it: rules with resources become ``resourceRules``, rules with URLs ``nonResourceRules``,
-    and resolution errors set ``incomplete`` and ``evaluationError``."""
+    """A SelfSubjectRulesReview ``status`` from :func:`rules_for` output, as upstream's RBAC
+    ``RulesFor`` and the review REST build it: rules with resources become
+    ``resourceRules``, rules with URLs ``nonResourceRules`` (a rule with both lands in both),
+    empty lists are omitted inside a rule, and resolution errors set ``evaluationError``.
+    RBAC itself never reports ``incomplete`` (the Node and webhook authorizers do); the
+    caller ORs in other authorizers and prepends nothing for ``system:masters`` - their
+    rules come from the default ``cluster-admin`` binding."""
     resource_rules: list[dict[str, list[str]]] = []
     non_resource_rules: list[dict[str, list[str]]] = []
     for r in rules:
         if r.resources:
-            doc = {"verbs": list(r.verbs), "apiGroups": list(r.api_groups), "resources": list(r.resources)}
+            doc = {"verbs": list(r.verbs)}
+            if r.api_groups:
+                doc["apiGroups"] = list(r.api_groups)
+            doc["resources"] = list(r.resources)
             if r.resource_names:
                 doc["resourceNames"] = list(r.resource_names)
             resource_rules.append(doc)
@@ -363,7 +370,7 @@ def rules_review_status(rules: Iterable[PolicyRule], errors: Iterable[str]) -> d
     status: dict[str, Any] = {
         "resourceRules": resource_rules,
         "nonResourceRules": non_resource_rules,
-        "incomplete": bool(errs),
+        "incomplete": False,
     }
     if errs:
         status["evaluationError"] = aggregate_message(errs)

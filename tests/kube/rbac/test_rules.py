@@ -202,7 +202,7 @@ def test_rules_for_returns_partial_rules_with_errors_and_review_status():
     assert rules_review_status(rules, errors) == {
         "resourceRules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods"]}],
         "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/x"]}],
-        "incomplete": True,
+        "incomplete": False,
         "evaluationError": 'role.rbac.authorization.k8s.io "gone" not found',
     }
 
