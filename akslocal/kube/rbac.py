@@ -70,7 +70,8 @@ class RbacReader(Protocol):
 
     Returning extra bindings is harmless (every binding is re-checked against the user), so
     a reader may over-approximate; it must not leave out a binding that applies.  Each
-    binding should be returned once; duplicates are skipped by (namespace, name).
+    binding should be returned once; duplicates are skipped by (namespace, name).  A
+    RoleBinding whose ``metadata.namespace`` is not the requested namespace is ignored.
     """
 
     def get_role(self, namespace: str, name: str) -> dict[str, Any] | None: ...
@@ -268,7 +269,7 @@ def _visit(
     seen: set[tuple[str, str]] = set()
     for crb in reader.list_cluster_role_bindings_for(keys):
         ident = ("", _name_of(crb))
-        if ident in seen:
+        if ident[1] and ident in seen:
             continue
         seen.add(ident)
         subject = _applies_to(user, groups, crb.get("subjects"), "")
@@ -289,7 +290,7 @@ def _visit(
         return
     for rb in reader.list_role_bindings_for(namespace, keys):
         ident = (namespace, _name_of(rb))
-        if _namespace_of(rb) != namespace or ident in seen:
+        if _namespace_of(rb) != namespace or (ident[1] and ident in seen):
             continue
         seen.add(ident)
         subject = _applies_to(user, groups, rb.get("subjects"), namespace)

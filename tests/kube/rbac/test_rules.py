@@ -286,3 +286,36 @@ def test_indexed_reader_agrees_with_linear_scan_on_random_policies():
                 a, b = authorize(indexed, attrs), authorize(linear, attrs)
                 assert a.allowed == b.allowed, attrs
                 assert rules_for(indexed, who, ns) == rules_for(linear, who, ns)
+
+
+class _DuplicatingReader:
+    """A reader that returns every binding twice and RoleBindings of other namespaces too."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def get_role(self, namespace, name):
+        return self.inner.get_role(namespace, name)
+
+    def get_cluster_role(self, name):
+        return self.inner.get_cluster_role(name)
+
+    def list_cluster_role_bindings_for(self, keys):
+        found = self.inner.list_cluster_role_bindings_for(keys)
+        return found + found
+
+    def list_role_bindings_for(self, namespace, keys):
+        everything = [rb for ns in ("ns1", "ns2") for rb in self.inner.list_role_bindings_for(ns, keys)]
+        return everything + everything
+
+
+def test_duplicate_and_foreign_bindings_from_a_reader_are_skipped():
+    objects = [
+        cluster_role("r", rule("get", "", "pods")),
+        cluster_binding("r", "User:alice", name="c"),
+        binding("ns1", "r", "User:alice", name="b"),
+        binding("ns2", "Role:x", "User:alice", name="b"),
+    ]
+    rbac = _DuplicatingReader(reader(*objects))
+    rules, errors = rules_for(rbac, user("alice"), "ns1")
+    assert (rules, errors) == ([R("get", "", "pods"), R("get", "", "pods")], [])
