@@ -212,15 +212,18 @@ def _name(obj: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) else ""
 
 
+_GC_FIELDS = ("ownerReferences", "finalizers", "selfLink")
+
+
 def only_gc_fields_changed(old_obj: Mapping[str, Any] | None, new_obj: Mapping[str, Any]) -> bool:
     """Upstream ``IsOnlyMutatingGCFields``: the update changes nothing but
-    ``metadata.ownerReferences`` and ``metadata.finalizers``."""
+    ``metadata.ownerReferences`` and ``metadata.finalizers`` (and the obsolete ``selfLink``)."""
     if not isinstance(old_obj, Mapping):
         return False
 
     def strip(obj: Mapping[str, Any]) -> dict[str, Any]:
         doc = dict(obj)
-        meta = {k: v for k, v in _meta(obj).items() if k not in ("ownerReferences", "finalizers")}
+        meta = {k: v for k, v in _meta(obj).items() if k not in _GC_FIELDS}
         doc["metadata"] = meta
         return doc
 
