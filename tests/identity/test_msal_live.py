@@ -72,3 +72,51 @@ def test_ropc_and_silent_refresh(env):
     assert again and "access_token" in again, again
     v2 = verify(server, again["access_token"], s.v2_api_app_id, issuer=f"{server.url}/{s.tenant_id}/v2.0")
     assert v2["ver"] == "2.0" and v2["azp"] == s.client_app_id and v2["preferred_username"] == f"alice@{s.domain}"
+
+
+def run_devicelogin(server, code: str, username: str, password: str = PASSWORD, *extra: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "akslocal.server.main", "devicelogin", "--code", code, "--username", username,
+         "--password", password, *extra],
+        env=server.env(), capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_device_flow_completed_by_akslocal_devicelogin(env):
+    server, s = env
+    app = msal.PublicClientApplication(s.client_app_id, authority=f"{server.url}/organizations",
+                                       instance_discovery=False)
+    flow = app.initiate_device_flow([f"{API_URI}/.default"])
+    assert flow["message"] == (
+        f"To sign in, use a web browser to open the page {server.url}/devicelogin and enter the code "
+        f"{flow['user_code']} to authenticate."
+    )
+    assert len(flow["user_code"]) == 9 and flow["expires_in"] == 900 and flow["interval"] == 5
+    done = run_devicelogin(server, flow["user_code"], f"alice@{s.domain}")
+    assert done.returncode == 0, done.stderr
+    assert "You have signed in to the test-client application on your device" in done.stdout
+    result = app.acquire_token_by_device_flow(flow)
+    assert "access_token" in result, result
+    claims = verify(server, result["access_token"], API_URI)
+    assert claims["oid"] == s.alice_id and claims["scp"] == "user_impersonation" and claims["tid"] == s.tenant_id
+    # single use: the same device code cannot be redeemed again
+    with server.client() as client:
+        again = client.post("/organizations/oauth2/v2.0/token", data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": s.client_app_id,
+            "device_code": flow["device_code"]})
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant" and again.json()["error_codes"] == [54005]
+
+
+def test_devicelogin_reports_a_wrong_code_and_password(env):
+    server, s = env
+    bad = run_devicelogin(server, "AAAAAAAAA", f"alice@{s.domain}")
+    assert bad.returncode == 1 and "That code didn't work" in bad.stderr
+    app = msal.PublicClientApplication(s.client_app_id, authority=f"{server.url}/{s.tenant_id}",
+                                       instance_discovery=False)
+    flow = app.initiate_device_flow([f"{API_URI}/.default"])
+    wrong = run_devicelogin(server, flow["user_code"], f"alice@{s.domain}", "not-the-password")
+    assert wrong.returncode == 1 and "Your account or password is incorrect" in wrong.stderr
