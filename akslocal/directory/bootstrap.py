@@ -69,5 +69,19 @@ def _bootstrap(services, record_edge: bool) -> list[str]:
     lines.append(f"Tenant: {tenant.id}")
     lines.append(f"Admin: {ADMIN_UPN}")
     if password is not None:
+        _keep_initial_password(services.settings.data_dir, password)
         lines.append(f"Admin password: {password}   (shown once; set ${PASSWORD_ENV} to choose it)")
+        kept = services.settings.data_dir / INITIAL_PASSWORD_FILE
+        lines.append(f"  (also kept in {kept}, mode 0600, for 'akslocal demo')")
     return lines
+
+
+INITIAL_PASSWORD_FILE = "initial-admin-password"
+
+
+def _keep_initial_password(data_dir, password: str) -> None:
+    """Like Jenkins' initialAdminPassword: a generated password survives a scrolled-away banner."""
+    path = data_dir / INITIAL_PASSWORD_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
