@@ -50,7 +50,8 @@ def _page_text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", m)).strip() for m in _TEXT.findall(page))
 
 
-def complete(endpoint: str, code: str, username: str, password: str, *, verify, accept_consent: bool = True) -> str:
+def complete(endpoint: str, code: str, username: str, password: str, *, verify, accept_consent: bool = True,
+             cancel: bool = False) -> str:
     """Drive the pages; returns the final page's message, raises RuntimeError with the page's error."""
     import httpx
 
@@ -60,8 +61,10 @@ def complete(endpoint: str, code: str, username: str, password: str, *, verify, 
         page = client.post("/devicelogin", data={"csrf_token": _csrf(page.text), "otc": code})
         if 'id="signinform"' not in page.text:
             raise RuntimeError(_page_text(page.text) or f"HTTP {page.status_code}")
-        page = client.post("/common/login", data={"csrf_token": _csrf(page.text), "login": username,
-                                                 "passwd": password})
+        form = {"csrf_token": _csrf(page.text), "login": username, "passwd": password}
+        if cancel:
+            form["cancel"] = "1"  # the "Cancel" button: decline the device's sign-in
+        page = client.post("/common/login", data=form)
         if 'id="signinform"' in page.text:
             raise RuntimeError(_page_text(page.text) or "sign-in failed")
         if 'id="consentform"' in page.text:

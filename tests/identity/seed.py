@@ -79,7 +79,7 @@ def seed(data_dir: Path, port: int) -> Seed:
 
         api = apps.create_application(tx, tenant.id, {
             "display_name": "test-api", "identifier_uris": (API_URI,), "group_membership_claims": "All",
-            "app_roles": (AppRole(id=ROLE_ID, value="Data.Read", display_name="Read", allowed_member_types=("Application",)),),
+            "app_roles": (AppRole(id=ROLE_ID, value="Data.Read", display_name="Read"),),
             "required_resource_access": (RequiredResourceAccess(GRAPH, (ResourceAccess(
                 "e1fe6dd8-ba31-4d61-89e7-88639da4683d", "Scope"),)),),
             "web_redirect_uris": (s.redirect_uri,),

@@ -1,0 +1,331 @@
+"""Wire shapes and security rules of the token service over HTTPS (raw HTTP, as v1 clients send it)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+
+from akslocal.identity.devicelogin import complete
+from tests.identity.live import http, start_seeded, verify
+from tests.identity.seed import API_URI, PASSWORD
+
+DC_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    server, s = start_seeded(tmp_path_factory.mktemp("idproto") / "data")
+    try:
+        yield server, s
+    finally:
+        server.stop()
+
+
+def sign_in_device(server, user_code: str, username: str, password: str = PASSWORD, **kw) -> str:
+    return complete(server.url, user_code, username, password, verify=str(server.ca_path), **kw)
+
+
+def test_v1_device_code_uses_strings_and_verification_url(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/devicecode?api-version=1.0",
+                   data={"client_id": s.client_app_id, "resource": s.api_app_id})
+        assert r.status_code == 200 and r.headers["cache-control"].startswith("no-store")
+        body = r.json()
+        assert set(body) == {"user_code", "device_code", "verification_url", "expires_in", "interval", "message"}
+        assert body["expires_in"] == "900" and body["interval"] == "5"
+        assert re.fullmatch(r"[A-Z0-9]{9}", body["user_code"])
+        assert body["message"] == (f"To sign in, use a web browser to open the page {server.url}/devicelogin "
+                                   f"and enter the code {body['user_code']} to authenticate.")
+        pending = c.post(f"/{s.tenant_id}/oauth2/token?api-version=1.0", data={
+            "grant_type": "device_code", "client_id": s.client_app_id, "code": body["device_code"],
+            "resource": s.api_app_id})
+        assert pending.status_code == 400
+        err = pending.json()
+        assert err["error"] == "authorization_pending" and err["error_codes"] == [70016]
+        assert err["error_description"].startswith("AADSTS70016: OAuth 2.0 device flow error.")
+        assert {"timestamp", "trace_id", "correlation_id"} <= set(err)
+        fast = c.post(f"/{s.tenant_id}/oauth2/token?api-version=1.0", data={
+            "grant_type": "device_code", "client_id": s.client_app_id, "code": body["device_code"]})
+        assert fast.json()["error"] == "slow_down"
+        sign_in_device(server, body["user_code"], f"alice@{s.domain}")
+        server.advance_clock(15)
+        token = c.post(f"/{s.tenant_id}/oauth2/token?api-version=1.0", data={
+            "grant_type": "device_code", "client_id": s.client_app_id, "code": body["device_code"],
+            "resource": s.api_app_id})
+        assert token.status_code == 200, token.text
+        t = token.json()
+        for name in ("expires_in", "ext_expires_in", "expires_on", "not_before"):
+            assert isinstance(t[name], str) and t[name].isdigit()
+        assert t["resource"] == s.api_app_id and t["scope"] == "user_impersonation" and t["refresh_token"]
+        claims = verify(server, t["access_token"], f"spn:{s.api_app_id}")
+        assert claims["aud"] == f"spn:{s.api_app_id}" and claims["ver"] == "1.0"
+        assert claims["upn"] == claims["unique_name"] == f"alice@{s.domain}"
+        assert claims["iss"] == f"https://sts.windows.net/{s.tenant_id}/" and claims["amr"] == ["pwd"]
+
+
+def test_v1_guid_resource_without_api_version_has_plain_guid_audience(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/token", data={
+            "grant_type": "client_credentials", "client_id": s.api_app_id, "client_secret": s.api_secret,
+            "resource": s.api_app_id})
+        assert r.status_code == 200, r.text
+        assert "scope" not in r.json()
+        assert verify(server, r.json()["access_token"], s.api_app_id)["aud"] == s.api_app_id
+
+
+def test_client_secret_in_http_basic(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", auth=(s.api_app_id, s.api_secret),
+                   data={"grant_type": "client_credentials", "scope": f"{API_URI}/.default"})
+        assert r.status_code == 200, r.text
+        assert isinstance(r.json()["expires_in"], int)
+
+
+@pytest.mark.parametrize(
+    "form, status, error, code",
+    [
+        pytest.param({"grant_type": "client_credentials", "scope": f"{API_URI}/.default"}, 401, "invalid_client",
+                     7000218, id="no-secret"),
+        pytest.param({"grant_type": "client_credentials", "scope": f"{API_URI}/.default", "client_secret": "x"},
+                     401, "invalid_client", 7000215, id="wrong-secret"),
+        pytest.param({"grant_type": "client_credentials", "scope": f"{API_URI}/user_impersonation",
+                      "client_secret": "SECRET"}, 400, "invalid_scope", 1002012, id="cc-needs-default"),
+        pytest.param({"grant_type": "magic", "client_secret": "SECRET"}, 400, "unsupported_grant_type", 70003,
+                     id="grant-type"),
+        pytest.param({"grant_type": "client_credentials", "scope": "api://nope/.default", "client_secret": "SECRET"},
+                     400, "invalid_resource", 500011, id="unknown-resource"),
+    ],
+)
+def test_client_credentials_errors(env, form, status, error, code):
+    server, s = env
+    form = {k: (s.api_secret if v == "SECRET" else v) for k, v in form.items()}
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={"client_id": s.api_app_id, **form})
+    assert r.status_code == status and r.json()["error"] == error and r.json()["error_codes"] == [code], r.text
+
+
+def test_unknown_tenant_is_aadsts90002(env):
+    server, _ = env
+    with http(server) as c:
+        r = c.get("/nosuch.example/v2.0/.well-known/openid-configuration")
+        assert r.status_code == 400 and r.json()["error_codes"] == [90002]
+
+
+def test_public_client_may_not_send_a_secret(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.client_app_id, "client_secret": "x",
+            "username": f"alice@{s.domain}", "password": PASSWORD, "scope": f"{API_URI}/.default"})
+    assert r.status_code == 401 and r.json()["error_codes"] == [700025]
+
+
+def test_device_code_declined_expired_and_unknown(env):
+    server, s = env
+    with http(server) as c:
+        def start():
+            return c.post(f"/{s.tenant_id}/oauth2/v2.0/devicecode",
+                          data={"client_id": s.client_app_id, "scope": f"{API_URI}/.default"}).json()
+
+        def poll(device_code):
+            return c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+                "grant_type": DC_GRANT, "client_id": s.client_app_id, "device_code": device_code}).json()
+
+        declined = start()
+        assert isinstance(declined["expires_in"], int) and declined["verification_uri"] == f"{server.url}/devicelogin"
+        with pytest.raises(RuntimeError, match="declined"):
+            sign_in_device(server, declined["user_code"], f"bob@{s.domain}", cancel=True)
+        assert poll(declined["device_code"])["error"] == "authorization_declined"
+
+        expired = start()
+        server.advance_clock(901)
+        assert poll(expired["device_code"])["error"] == "expired_token"
+        with pytest.raises(RuntimeError, match=r"expired|didn't work"):
+            sign_in_device(server, expired["user_code"], f"alice@{s.domain}")
+
+        unknown = poll("not-a-device-code")
+        assert unknown["error"] == "bad_verification_code" and unknown["error_codes"] == [70018]
+
+
+def test_user_code_guessing_is_rate_limited(env):
+    server = env[0]
+    from akslocal.identity.devicelogin import _csrf
+
+    with http(server) as c:
+        page = c.get("/devicelogin")
+        statuses = []
+        for _ in range(6):
+            page = c.post("/devicelogin", data={"csrf_token": _csrf(page.text), "otc": "ZZZZZZZZZ"})
+            statuses.append(page.status_code)
+        assert statuses[:5] == [400] * 5 and statuses[5] == 429
+        assert "Too many attempts" in page.text
+
+
+def test_pages_refuse_posts_without_the_csrf_token(env):
+    server = env[0]
+    with http(server) as c:
+        c.get("/devicelogin")
+        r = c.post("/devicelogin", data={"otc": "ABCDEFGHI"})
+        assert r.status_code == 400 and "session has expired" in r.text
+        r = c.post("/common/login", data={"login": "a@b.c", "passwd": "x", "csrf_token": "forged"})
+        assert r.status_code == 400
+
+
+def test_refresh_tokens_rotate_and_reuse_revokes_the_family(env):
+    server, s = env
+    with http(server) as c:
+        first = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.client_app_id, "username": f"alice@{s.domain}",
+            "password": PASSWORD, "scope": f"{API_URI}/.default offline_access openid profile"}).json()
+        rt1 = first["refresh_token"]
+
+        def refresh(rt):
+            return c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+                "grant_type": "refresh_token", "client_id": s.client_app_id, "refresh_token": rt,
+                "scope": f"{API_URI}/.default offline_access"})
+
+        second = refresh(rt1)
+        assert second.status_code == 200
+        rt2 = second.json()["refresh_token"]
+        assert rt2 != rt1
+        reuse = refresh(rt1)
+        assert reuse.status_code == 400 and reuse.json()["error_codes"] == [50173]
+        # the whole family is revoked, including the newest token
+        assert refresh(rt2).json()["error_codes"] == [50173]
+
+
+def test_consent_is_required_and_given_on_the_page(env):
+    server, s = env
+    # test-web has the API in its required permissions but no grant: ROPC fails with AADSTS65001
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.web_app_id, "client_secret": s.web_secret,
+            "username": f"bob@{s.domain}", "password": PASSWORD, "scope": f"{API_URI}/.default"})
+        assert r.status_code == 400 and r.json()["error_codes"] == [65001], r.text
+
+
+def _pkce(method: str) -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(hashlib.sha256(method.encode()).digest() * 2).rstrip(b"=").decode()
+    if method == "plain":
+        return verifier, verifier
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize(server, s, c, *, challenge: str, method: str, redirect: str | None = None):
+    from akslocal.identity.devicelogin import _csrf
+
+    page = c.get(f"/{s.tenant_id}/oauth2/v2.0/authorize", params={
+        "client_id": s.web_app_id, "response_type": "code", "redirect_uri": redirect or s.redirect_uri,
+        "scope": f"{API_URI}/user_impersonation openid offline_access", "state": "st<>1",
+        "code_challenge": challenge, "code_challenge_method": method, "login_hint": "<script>alert(1)</script>"})
+    if page.status_code != 200 or 'id="signinform"' not in page.text:
+        return page
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+    page = c.post("/common/login", data={"csrf_token": _csrf(page.text), "login": f"alice@{s.domain}",
+                                         "passwd": PASSWORD})
+    if 'id="consentform"' in page.text:
+        assert "user_impersonation" in page.text
+        page = c.post("/common/consent", data={"csrf_token": _csrf(page.text), "decision": "accept"})
+    return page
+
+
+@pytest.mark.parametrize("method", ["S256", "plain"])
+def test_authorization_code_with_pkce_is_single_use(env, method):
+    server, s = env
+    verifier, challenge = _pkce(method)
+    with http(server) as c:
+        page = authorize(server, s, c, challenge=challenge, method=method)
+        assert page.status_code == 302, page.text
+        location = page.headers["location"]
+        assert location.startswith(s.redirect_uri + "?") and "state=st%3C%3E1" in location
+        code = re.search(r"code=([^&]+)", location).group(1)
+        form = {"grant_type": "authorization_code", "client_id": s.web_app_id, "client_secret": s.web_secret,
+                "code": code, "redirect_uri": s.redirect_uri, "code_verifier": verifier}
+        bad = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={**form, "code_verifier": "x" * 43})
+        assert bad.json()["error_codes"] == [501481]
+        ok = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data=form)
+        assert ok.status_code == 200, ok.text
+        claims = verify(server, ok.json()["access_token"], API_URI)
+        assert claims["scp"] == "user_impersonation" and claims["appidacr"] == "1"
+        assert ok.json()["id_token"] and ok.json()["refresh_token"]
+        again = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data=form)
+        assert again.json()["error_codes"] == [54005]
+
+
+@pytest.mark.parametrize("redirect", [
+    "https://webapp.example/callback/", "https://WEBAPP.example/callback", "https://webapp.example/callback?x=1",
+    "https://evil.example/callback", "https://webapp.example/callbackx",
+])
+def test_redirect_uri_must_match_exactly_and_is_never_followed(env, redirect):
+    server, s = env
+    with http(server) as c:
+        page = authorize(server, s, c, challenge="a" * 43, method="plain", redirect=redirect)
+    assert page.status_code == 200 and "location" not in page.headers
+    assert "AADSTS50011" in page.text
+
+
+def test_a_token_for_one_tenant_is_not_valid_in_another(env):
+    server, s = env
+    with http(server) as c:
+        token = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "client_credentials", "client_id": s.api_app_id, "client_secret": s.api_secret,
+            "scope": f"{API_URI}/.default"}).json()["access_token"]
+        # the same app's secret is refused in the other tenant, and so is the token as an OBO assertion
+        other = c.post(f"/{s.other_tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": s.api_app_id,
+            "client_secret": s.api_secret, "assertion": token, "requested_token_use": "on_behalf_of",
+            "scope": "https://graph.microsoft.com/.default"})
+        assert other.status_code in (400, 401) and other.json()["error"] in ("invalid_client", "invalid_grant")
+
+
+def test_password_lockout_after_repeated_failures(env):
+    server, s = env
+    with http(server) as c:
+        def attempt(pw):
+            return c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+                "grant_type": "password", "client_id": s.client_app_id, "username": f"bob@{s.domain}",
+                "password": pw, "scope": f"{API_URI}/.default"}).json()
+
+        codes = [attempt("wrong")["error_codes"][0] for _ in range(10)]
+        assert codes == [50126] * 10
+        assert attempt(PASSWORD)["error_codes"] == [50053]  # locked even with the right password
+        server.advance_clock(61)
+        assert "access_token" in attempt(PASSWORD)
+
+
+def test_guest_token_has_idp_and_no_upn(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.client_app_id, "username": "carol@contoso.onmicrosoft.com",
+            "password": PASSWORD, "scope": f"{API_URI}/.default openid"})
+        assert r.status_code == 200, r.text
+        claims = verify(server, r.json()["access_token"], API_URI)
+    assert claims["oid"] == s.guest_id and claims["tid"] == s.tenant_id
+    assert claims["idp"] == f"https://sts.windows.net/{s.other_tenant_id}/" and "upn" not in claims
+    assert claims["unique_name"] == "carol@contoso.onmicrosoft.com"
+
+
+def test_control_rotate_keys_and_sign_in_log(env):
+    server, s = env
+    headers = {"X-Akslocal-Control-Key": server.control_key}
+    with http(server) as c:
+        assert c.post("/_akslocal/keys/rotate").status_code == 401
+        old = c.post(f"/{s.tenant_id}/oauth2/token", data={
+            "grant_type": "client_credentials", "client_id": s.api_app_id, "client_secret": s.api_secret,
+            "resource": API_URI}).json()["access_token"]
+        rotated = c.post("/_akslocal/keys/rotate", headers=headers).json()
+        keys = c.get("/common/discovery/keys").json()["keys"]
+        assert {k["kid"] for k in keys} >= {rotated["active"], rotated["retired"]}
+        verify(server, old, API_URI)  # still verifiable during the overlap
+        log = c.get("/_akslocal/signins", headers=headers).json()["value"]
+        assert log[0]["appId"] == s.api_app_id and log[0]["status"]["errorCode"] == 0
+        assert any(e["status"]["errorCode"] == 50126 for e in log)
+        assert c.get("/_akslocal/signins").status_code == 401
