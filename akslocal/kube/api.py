@@ -246,10 +246,14 @@ class ClusterApi:
         if isinstance(body["metadata"], dict):
             body["metadata"].setdefault("name", name)
         strict_check(rt.kind, body, opts.field_validation)
-        validate_object(rt, body, url_namespace=ns)
+        meta = body["metadata"]
+        if not isinstance(meta, dict) or meta.get("name") != name:
+            raise bad_request(f"the name of the object ({meta.get('name') if isinstance(meta, dict) else ''}) "
+                              f"does not match the name on the URL ({name})")
         fields = field_set(body)
         if old is None:
             obj = body
+            validate_object(rt, obj, url_namespace=ns)
             _set_apply_manager(obj["metadata"], opts.field_manager, rt.api_version, fields, self.services.clock.now())
             out = self._create_in(tx, rt, ns, obj, WriteOptions(guard=opts.guard))
             if opts.dry_run:
@@ -267,6 +271,11 @@ class ClusterApi:
             raise _Rollback(out)
         return out, False
 
+    def _delete_if_present(self, tx: Tx, rt: ResourceType, ns: str, name: str) -> None:
+        # Controllers delete in loops that re-enter themselves; a child may be gone already.
+        if objects.read_record(tx, self.cluster, rt, ns, name) is not None:
+            self._delete_in(tx, rt, ns, name)
+
     def _delete_in(self, tx: Tx, rt: ResourceType, ns: str, name: str) -> dict[str, Any]:
         gone = objects.remove(tx, self.cluster, rt, ns, name)
         uid = gone.get("metadata", {}).get("uid")
@@ -280,7 +289,8 @@ class ClusterApi:
                 child = record.doc["o"]
                 child_rt = _type_of(child)
                 if child_rt is not None:
-                    self._delete_in(tx, child_rt, child["metadata"].get("namespace", ""), child["metadata"]["name"])
+                    child_meta = child["metadata"]
+                    self._delete_if_present(tx, child_rt, child_meta.get("namespace", ""), child_meta["name"])
         controller.after_delete(self, tx, rt, gone)
         return gone
 

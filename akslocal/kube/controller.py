@@ -182,7 +182,7 @@ def reconcile(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any]) ->
         have = {p["spec"].get("nodeName") for p in pods}
         for p in pods:
             if p["spec"].get("nodeName") not in nodes:
-                api._delete_in(tx, PODS, ns, p["metadata"]["name"])
+                api._delete_if_present(tx, PODS, ns, p["metadata"]["name"])
         wanted = [n for n in nodes if n not in have]
         names = [None] * len(wanted)
     elif rt.plural == "statefulsets":
@@ -193,12 +193,12 @@ def reconcile(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any]) ->
         for p in pods:
             idx = p["metadata"]["name"].rsplit("-", 1)[-1]
             if not idx.isdigit() or int(idx) >= replicas:
-                api._delete_in(tx, PODS, ns, p["metadata"]["name"])
+                api._delete_if_present(tx, PODS, ns, p["metadata"]["name"])
         wanted = [None] * len(names)
     else:
         replicas = int(spec.get("replicas", 1) or 0)
         for p in sorted(pods, key=lambda p: p["metadata"]["name"])[replicas:]:
-            api._delete_in(tx, PODS, ns, p["metadata"]["name"])
+            api._delete_if_present(tx, PODS, ns, p["metadata"]["name"])
         count = max(0, replicas - len(pods))
         wanted, names = [None] * count, [None] * count
     for node, name in zip(wanted, names, strict=True):

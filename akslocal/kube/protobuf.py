@@ -208,7 +208,7 @@ def _scalar(kind: str, wire: int, raw: Any, depth: int) -> Any:
         for n, _w, v in _Reader(raw).fields():
             if n == 1:
                 seconds = _signed(v)
-        return rfc3339(seconds)
+        return rfc3339(seconds) if seconds else None  # gogo sends the zero Time for "null"
     if kind == "ios":
         typ, ival, sval = 0, 0, ""
         for n, _w, v in _Reader(raw).fields():
@@ -249,7 +249,8 @@ def decode_message(name: str, data: bytes, depth: int = 0) -> dict[str, Any]:
         if kind in S and not isinstance(raw, bytes):
             raise bad_request("protobuf: expected an embedded message")
         out[field] = _scalar(kind, wire, raw, depth)
-    return {k: v for k, v in out.items() if k in KEEP_ZERO or v not in ("", 0, False) or isinstance(v, dict)}
+    return {k: v for k, v in out.items()
+            if v is not None and (k in KEEP_ZERO or v not in ("", 0, False) or isinstance(v, dict))}
 
 
 def decode_envelope(body: bytes) -> dict[str, Any]:

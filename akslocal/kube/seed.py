@@ -231,4 +231,4 @@ def set_node_count(api: ClusterApi, tx: Tx, *, version: str, node_count: int, po
         pods_rt = lookup("", "v1", "pods")
         for pod in objects.scan(tx, api.cluster, pods_rt):
             if pod["spec"].get("nodeName") == name:
-                api._delete_in(tx, pods_rt, pod["metadata"]["namespace"], pod["metadata"]["name"])
+                api._delete_if_present(tx, pods_rt, pod["metadata"]["namespace"], pod["metadata"]["name"])
