@@ -17,7 +17,8 @@ def facts(version=1, user=True, **kw):
     u = tokens.UserFacts("oid", TID, "alice@contoso.com", "Alice", given_name="Alice", family_name="Smith")
     base = dict(version=version, tenant_id=TID, audience="api://x", client_app_id="cid", client_auth="0",
                 issued_at=1000, lifetime=3600, token_id="uti", public_url=URL, subject_object_id="oid",
-                user=user if isinstance(user, tokens.UserFacts) else (u if user else None), scopes=["user_impersonation"])
+                user=user if isinstance(user, tokens.UserFacts) else (u if user else None),
+                scopes=["user_impersonation"])
     base.update(kw)
     return tokens.AccessTokenFacts(**base)
 
