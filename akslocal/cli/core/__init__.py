@@ -1,0 +1,1 @@
+"""Shared machinery of azlocal's commands: settings, accounts and tokens, REST clients, errors, progress."""
