@@ -53,8 +53,12 @@ def _page_text(page: str) -> str:
 def complete(endpoint: str, code: str, username: str, password: str, *, verify, accept_consent: bool = True,
              cancel: bool = False) -> str:
     """Drive the pages; returns the final page's message, raises RuntimeError with the page's error."""
+    import ssl
+
     import httpx
 
+    if isinstance(verify, str | Path):
+        verify = ssl.create_default_context(cafile=str(verify))
     with httpx.Client(base_url=endpoint.rstrip("/"), verify=verify, follow_redirects=False, timeout=30) as client:
         page = client.get("/devicelogin")
         page.raise_for_status()

@@ -16,7 +16,10 @@ from tests.support.live import LiveServer, free_port
 def start_seeded(data_dir: Path) -> tuple[LiveServer, Seed]:
     port = free_port()
     s = seed(data_dir, port)
-    return LiveServer.start(data_dir, port=port), s
+    server = LiveServer.start(data_dir, port=port)
+    with server.client() as client:
+        client.get("/_akslocal/clock")  # the control key file is created on the first control call
+    return server, s
 
 
 def jwks(server: LiveServer, path: str = "/common/discovery/keys") -> dict:

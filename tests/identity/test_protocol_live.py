@@ -267,7 +267,7 @@ def test_redirect_uri_must_match_exactly_and_is_never_followed(env, redirect):
     server, s = env
     with http(server) as c:
         page = authorize(server, s, c, challenge="a" * 43, method="plain", redirect=redirect)
-    assert page.status_code == 200 and "location" not in page.headers
+    assert page.status_code == 400 and "location" not in page.headers
     assert "AADSTS50011" in page.text
 
 
