@@ -72,6 +72,21 @@ GRAPH_SCOPES = (
         "Admin",
         "Manage all delegated permission grants",
     ),
+    _scope(
+        "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
+        "AppRoleAssignment.ReadWrite.All",
+        "Admin",
+        "Manage app role assignments",
+    ),
+    _scope(
+        "d01b97e9-cbc0-49fe-810a-750afd5527a3",
+        "RoleManagement.ReadWrite.Directory",
+        "Admin",
+        "Read and write directory RBAC settings",
+    ),
+    _scope(
+        "63dd7cd9-b489-4adf-a28c-ac38b9a0f962", "User.Invite.All", "Admin", "Invite guest users to the organization"
+    ),
     _scope("37f7f235-527c-4136-accd-4a02d197296e", "openid", "User", "Sign users in"),
     _scope("14dad69e-099b-42c9-810b-d002981feec1", "profile", "User", "View users' basic profile"),
     _scope("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "email", "User", "View users' email address"),
@@ -103,6 +118,12 @@ GRAPH_ROLES = (
         "Manage all delegated permission grants",
     ),
     _role("09850681-111b-4a89-9bed-3f2cae46d706", "User.Invite.All", "Invite guest users to the organization"),
+    _role("483bed4a-2ad3-4361-a73b-c83ccdbdc53c", "RoleManagement.Read.Directory", "Read all directory RBAC settings"),
+    _role(
+        "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
+        "RoleManagement.ReadWrite.Directory",
+        "Read and write all directory RBAC settings",
+    ),
 )
 USER_IMPERSONATION_ASM = _scope(
     "41094075-9dad-400e-a0bd-54e686782033",

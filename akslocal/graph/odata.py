@@ -1,0 +1,421 @@
+"""OData query options as Graph implements them for directory objects.
+
+``$filter`` (``eq ne gt ge lt le``, ``in``, ``startswith``/``endswith``, ``any`` over
+collections such as ``identifierUris`` and ``servicePrincipalNames``, ``and``/``or``/``not``,
+parentheses), ``$select``, ``$top`` (1–999) with ``$skiptoken`` paging, ``$count`` and
+``$search`` (both need ``ConsistencyLevel: eventual``), ``$orderby`` on a string property.
+A filter compiles to a predicate over the rendered Graph object.  Anything else is Graph's
+400, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from akslocal.graph.errors import GraphError, bad_request, unsupported_query
+
+MAX_TOP = 999
+DEFAULT_PAGE = 100
+MAX_FILTER = 4096
+Predicate = Callable[[dict], bool]
+_TOKEN = re.compile(
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>-?\d+(?:\.\d+)?)(?![\w-])|(?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F-]{27})"
+    r"|(?P<name>[A-Za-z_$@][A-Za-z0-9_.$@]*)|(?P<punct>[(),/:]))"
+)
+_OPS = {"eq", "ne", "gt", "ge", "lt", "le"}
+KNOWN_OPTIONS = {"$filter", "$select", "$top", "$count", "$search", "$orderby", "$skiptoken", "$expand", "$format"}
+
+
+def invalid_filter(detail: str) -> GraphError:
+    return bad_request(f"Invalid filter clause: {detail}")
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    left, right = _lower(left), _lower(right)
+    if op == "eq":
+        return left == right
+    if op == "ne":
+        return left != right
+    if left is None or right is None or type(left) is not type(right):
+        return False
+    return {"gt": left > right, "ge": left >= right, "lt": left < right, "le": left <= right}[op]
+
+
+class _Parser:
+    def __init__(self, text: str, type_name: str, properties: set[str]) -> None:
+        self.tokens: list[tuple[str, str]] = []
+        pos = 0
+        text = text.strip()
+        while pos < len(text):
+            match = _TOKEN.match(text, pos)
+            if not match or match.end() == pos:
+                raise invalid_filter(f"syntax error at position {pos} in '{text[:200]}'.")
+            kind = match.lastgroup or ""
+            self.tokens.append((kind, match.group(kind)))
+            pos = match.end()
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+        self.i = 0
+        self.type_name = type_name
+        self.properties = {p.lower(): p for p in properties}
+
+    def peek(self, offset: int = 0) -> tuple[str, str] | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        token = self.peek()
+        if token is None or (value is not None and token[1].lower() != value):
+            raise invalid_filter(f"expected '{value or 'more input'}' but found '{token[1] if token else 'end'}'.")
+        self.i += 1
+        return token
+
+    def keyword(self, *words: str) -> str | None:
+        token = self.peek()
+        if token and token[0] == "name" and token[1].lower() in words:
+            self.i += 1
+            return token[1].lower()
+        return None
+
+    def parse(self) -> Predicate:
+        if not self.tokens:
+            raise invalid_filter("the filter is empty.")
+        node = self.parse_or()
+        if self.peek() is not None:
+            raise invalid_filter(f"unexpected '{self.peek()[1]}'.")
+        return node
+
+    def parse_or(self) -> Predicate:
+        parts = [self.parse_and()]
+        while self.keyword("or"):
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else (lambda o, ps=tuple(parts): any(p(o) for p in ps))
+
+    def parse_and(self) -> Predicate:
+        parts = [self.parse_unary()]
+        while self.keyword("and"):
+            parts.append(self.parse_unary())
+        return parts[0] if len(parts) == 1 else (lambda o, ps=tuple(parts): all(p(o) for p in ps))
+
+    def parse_unary(self) -> Predicate:
+        if self.keyword("not"):
+            inner = self.parse_unary()
+            return lambda o: not inner(o)
+        token = self.peek()
+        if token and token[1] == "(":
+            self.take("(")
+            node = self.parse_or()
+            self.take(")")
+            return node
+        return self.parse_primary(lambda_var=None)
+
+    def literal(self) -> Any:
+        kind, value = self.take()
+        if kind == "str":
+            return value[1:-1].replace("''", "'")
+        if kind == "num":
+            return float(value) if "." in value else int(value)
+        if kind == "guid":
+            return value
+        if kind == "name" and value.lower() in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[value.lower()]
+        raise invalid_filter(f"'{value}' is not a literal.")
+
+    def prop(self) -> str:
+        kind, name = self.take()
+        if kind != "name":
+            raise invalid_filter(f"expected a property name, found '{name}'.")
+        path = [name]
+        while self.peek() and self.peek()[1] == "/" and self.peek(1) and self.peek(1)[1].lower() != "any":
+            self.take("/")
+            path.append(self.take()[1])
+        canonical = self.properties.get(path[0].lower())
+        if canonical is None:
+            raise bad_request(f"Could not find a property named '{path[0]}' on type '{self.type_name}'.")
+        return "/".join([canonical, *path[1:]])
+
+    def parse_primary(self, lambda_var: str | None) -> Predicate:
+        token = self.peek()
+        if (
+            token
+            and token[0] == "name"
+            and token[1].lower() in ("startswith", "endswith")
+            and self.peek(1) == ("punct", "(")
+        ):
+            func = self.take()[1].lower()
+            self.take("(")
+            getter = self.operand(lambda_var)
+            self.take(",")
+            value = self.literal()
+            self.take(")")
+            if not isinstance(value, str):
+                raise invalid_filter(f"{func} needs a string.")
+            value = value.lower()
+            if func == "startswith":
+                return lambda o: isinstance(getter(o), str) and getter(o).lower().startswith(value)
+            return lambda o: isinstance(getter(o), str) and getter(o).lower().endswith(value)
+        if (
+            lambda_var is None
+            and token
+            and token[0] == "name"
+            and self.peek(1) == ("punct", "/")
+            and self.peek(2)
+            and self.peek(2)[1].lower() == "any"
+        ):
+            return self.parse_any()
+        getter = self.operand(lambda_var)
+        if self.keyword("in"):
+            self.take("(")
+            values = [_lower(self.literal())]
+            while self.peek() and self.peek()[1] == ",":
+                self.take(",")
+                values.append(_lower(self.literal()))
+            self.take(")")
+            return lambda o: _lower(getter(o)) in values
+        op_token = self.take()
+        op = op_token[1].lower()
+        if op not in _OPS:
+            if op in ("contains", "has", "any", "all"):
+                raise unsupported_query(f"Unsupported Query: the operator '{op_token[1]}' is not supported.")
+            raise invalid_filter(f"unknown operator '{op_token[1]}'.")
+        value = self.literal()
+        return lambda o: _compare(op, getter(o), value)
+
+    def operand(self, lambda_var: str | None) -> Callable[[dict], Any]:
+        token = self.peek()
+        if lambda_var is not None and token and token[1] == lambda_var:
+            self.take()
+            return lambda item: item
+        path = self.prop().split("/")
+
+        def get(obj: dict) -> Any:
+            value: Any = obj
+            for part in path:
+                if not isinstance(value, dict):
+                    return None
+                value = next((v for k, v in value.items() if k.lower() == part.lower()), None)
+            return value
+
+        return get
+
+    def parse_any(self) -> Predicate:
+        name = self.prop()
+        self.take("/")
+        self.take("any")
+        self.take("(")
+        var_kind, var = self.take()
+        if var_kind != "name":
+            raise invalid_filter("any() needs a lambda variable, e.g. any(c:c eq 'x').")
+        self.take(":")
+        inner = self.parse_lambda(var)
+        self.take(")")
+
+        def predicate(obj: dict) -> bool:
+            items = next((v for k, v in obj.items() if k.lower() == name.lower()), None)
+            return isinstance(items, list) and any(inner(item) for item in items)
+
+        return predicate
+
+    def parse_lambda(self, var: str) -> Predicate:
+        parts = [self.parse_primary(var)]
+        while True:
+            word = self.keyword("or", "and")
+            if word is None:
+                break
+            right = self.parse_primary(var)
+            left = parts.pop()
+            parts.append(
+                (lambda o, a=left, b=right: a(o) or b(o))
+                if word == "or"
+                else (lambda o, a=left, b=right: a(o) and b(o))
+            )
+        return parts[0]
+
+
+def compile_filter(text: str, type_name: str, properties: set[str]) -> Predicate:
+    if len(text) > MAX_FILTER:
+        raise invalid_filter(f"the filter is longer than {MAX_FILTER} characters.")
+    try:
+        return _Parser(text, type_name, properties).parse()
+    except RecursionError:
+        raise invalid_filter("the filter is nested too deeply.") from None
+
+
+@dataclass(frozen=True)
+class Query:
+    filter: Predicate | None = None
+    select: tuple[str, ...] | None = None
+    top: int | None = None
+    count: bool = False
+    search: Predicate | None = None
+    orderby: tuple[str, bool] | None = None  # (property, descending)
+    skip: int = 0
+
+
+def _search(text: str, properties: set[str], type_name: str) -> Predicate:
+    """``"displayName:foo" AND "mail:bar"``: tokenised prefix match, as Graph's directory search does."""
+    clauses = re.findall(r'"([^"]*)"|(\bAND\b|\bOR\b)', text.strip())
+    if not clauses or not text.strip().startswith('"'):
+        raise bad_request('Invalid $search: use "property:value" clauses in double quotes.', "Request_UnsupportedQuery")
+    lowered = {p.lower(): p for p in properties}
+    terms: list[tuple[str, str] | str] = []
+    for clause, joiner in clauses:
+        if joiner:
+            terms.append(joiner)
+            continue
+        if ":" not in clause:
+            raise unsupported_query(f"Invalid $search clause '{clause[:100]}': expected \"property:value\".")
+        prop, value = clause.split(":", 1)
+        if prop.lower() not in lowered:
+            raise bad_request(f"Could not find a property named '{prop}' on type '{type_name}'.")
+        terms.append((lowered[prop.lower()], value.lower()))
+
+    def matches(obj: dict, term: tuple[str, str]) -> bool:
+        value = obj.get(term[0])
+        if not isinstance(value, str):
+            return False
+        words = re.split(r"[\s\-_.@]+", value.lower())
+        return value.lower().startswith(term[1]) or any(w.startswith(term[1]) for w in words)
+
+    def predicate(obj: dict) -> bool:
+        result: bool | None = None
+        joiner = "AND"
+        for term in terms:
+            if isinstance(term, str):
+                joiner = term
+                continue
+            hit = matches(obj, term)
+            result = hit if result is None else (result and hit if joiner == "AND" else result or hit)
+        return bool(result)
+
+    return predicate
+
+
+def decode_skiptoken(token: str) -> int:
+    try:
+        value = int(base64.urlsafe_b64decode(token.encode() + b"==").decode())
+        if value < 0:
+            raise ValueError
+        return value
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("The $skiptoken is not valid.", "Request_BadRequest") from None
+
+
+def encode_skiptoken(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode()).decode().rstrip("=")
+
+
+def parse_query(
+    params: list[tuple[str, str]],
+    *,
+    type_name: str,
+    properties: set[str],
+    eventual: bool,
+    collection: bool = True,
+) -> Query:
+    seen: dict[str, str] = {}
+    for name, value in params:
+        lowered = name.lower()
+        if not lowered.startswith("$"):
+            continue  # Graph ignores parameters that are not query options
+        if lowered not in KNOWN_OPTIONS:
+            raise bad_request(f"The query parameter '{name[:60]}' is not supported.")
+        if lowered in seen:
+            raise bad_request(
+                f"Query option '{name}' was specified more than once, but it must be specified at most once."
+            )
+        seen[lowered] = value
+    if not collection:
+        allowed = {"$select", "$expand", "$format"}
+        extra = sorted(set(seen) - allowed)
+        if extra:
+            raise bad_request(
+                "The following query options are not supported by this request method or cannot be applied to "
+                f"the requested resource: {','.join(extra)}"
+            )
+    if "$expand" in seen:
+        raise unsupported_query("$expand is not supported by akslocal.")
+    if "$format" in seen and seen["$format"].lower() != "json":
+        raise bad_request("Only $format=json is supported.")
+    predicate = compile_filter(seen["$filter"], type_name, properties) if seen.get("$filter", "").strip() else None
+    select = None
+    if "$select" in seen:
+        fields = [f.strip() for f in seen["$select"].split(",") if f.strip()]
+        lowered = {p.lower(): p for p in properties}
+        canonical = []
+        for f in fields:
+            if f.lower() not in lowered:
+                raise bad_request(f"Could not find a property named '{f[:100]}' on type '{type_name}'.")
+            canonical.append(lowered[f.lower()])
+        select = tuple(canonical) or None
+    top = None
+    if "$top" in seen:
+        raw = seen["$top"].strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+            raise bad_request(
+                f"Invalid page size specified: '{raw[:20]}'. Must be between 1 and {MAX_TOP} inclusive.",
+                "Request_BadRequest",
+            )
+        top = int(raw)
+    count = False
+    if "$count" in seen:
+        if seen["$count"].lower() not in ("true", "false"):
+            raise bad_request("$count must be true or false.")
+        count = seen["$count"].lower() == "true"
+        if count and not eventual:
+            raise bad_request("$count is not currently supported.", "Request_BadRequest")
+    search = None
+    if "$search" in seen:
+        if not eventual:
+            raise bad_request(
+                "Request with $search query parameter only works through MSGraph with a special request header: "
+                "'ConsistencyLevel: eventual'",
+                "Request_UnsupportedQuery",
+            )
+        search = _search(seen["$search"], properties, type_name)
+    orderby = None
+    if "$orderby" in seen:
+        parts = seen["$orderby"].split()
+        lowered = {p.lower(): p for p in properties}
+        if (
+            not parts
+            or len(parts) > 2
+            or parts[0].lower() not in ("displayname", "userprincipalname", "createddatetime")
+        ):
+            raise unsupported_query(f"Sorting by '{seen['$orderby'][:60]}' is not supported.")
+        if parts[0].lower() not in lowered or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+            raise unsupported_query(f"Sorting by '{seen['$orderby'][:60]}' is not supported.")
+        orderby = (lowered[parts[0].lower()], len(parts) == 2 and parts[1].lower() == "desc")
+    skip = decode_skiptoken(seen["$skiptoken"]) if "$skiptoken" in seen else 0
+    return Query(predicate, select, top, count, search, orderby, skip)
+
+
+def apply(query: Query, objects: list[dict]) -> tuple[list[dict], int, int | None]:
+    """Filter, search, order and page: (page, total matching, offset of the next page or None)."""
+    items = objects
+    if query.filter:
+        items = [o for o in items if query.filter(o)]
+    if query.search:
+        items = [o for o in items if query.search(o)]
+    if query.orderby:
+        prop, desc = query.orderby
+        items = sorted(items, key=lambda o: (o.get(prop) is None, str(o.get(prop) or "").lower()), reverse=desc)
+    total = len(items)
+    size = query.top or DEFAULT_PAGE
+    page = items[query.skip : query.skip + size]
+    following = query.skip + size if query.skip + size < total else None
+    return page, total, following
+
+
+def project(obj: dict, select: tuple[str, ...] | None, always: tuple[str, ...] = ("@odata.type",)) -> dict:
+    if select is None:
+        return obj
+    return {k: v for k, v in obj.items() if k in select or k in always}
