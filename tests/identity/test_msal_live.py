@@ -120,3 +120,70 @@ def test_devicelogin_reports_a_wrong_code_and_password(env):
     flow = app.initiate_device_flow([f"{API_URI}/.default"])
     wrong = run_devicelogin(server, flow["user_code"], f"alice@{s.domain}", "not-the-password")
     assert wrong.returncode == 1 and "Your account or password is incorrect" in wrong.stderr
+
+
+def test_on_behalf_of(env):
+    server, s = env
+    skip_user_realm_on_443()
+    public = msal.PublicClientApplication(s.client_app_id, authority=f"{server.url}/{s.tenant_id}",
+                                          instance_discovery=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        user = public.acquire_token_by_username_password(f"alice@{s.domain}", PASSWORD, [f"{API_URI}/.default"])
+    middle = msal.ConfidentialClientApplication(
+        s.api_app_id, client_credential=s.api_secret, authority=f"{server.url}/{s.tenant_id}",
+        instance_discovery=False,
+    )
+    result = middle.acquire_token_on_behalf_of(user["access_token"], ["https://graph.microsoft.com/.default"])
+    assert "access_token" in result, result
+    claims = verify(server, result["access_token"], "https://graph.microsoft.com")
+    assert claims["oid"] == s.alice_id and claims["appid"] == s.api_app_id and claims["scp"] == "User.Read"
+    assert claims["appidacr"] == "1"
+
+
+def test_azure_identity_client_secret_credential(env):
+    from azure.identity import ClientSecretCredential
+
+    server, s = env
+    cred = ClientSecretCredential(s.tenant_id, s.api_app_id, s.api_secret, authority=server.url,
+                                  disable_instance_discovery=True)
+    token = cred.get_token(f"{API_URI}/.default")
+    claims = verify(server, token.token, API_URI)
+    assert claims["appid"] == s.api_app_id and claims["exp"] == token.expires_on
+
+
+def test_azure_identity_device_code_credential(env):
+    from azure.identity import DeviceCodeCredential
+
+    server, s = env
+    prompts = []
+
+    def prompt(verification_uri, user_code, expires_on):
+        prompts.append((verification_uri, user_code))
+        done = run_devicelogin(server, user_code, f"alice@{s.domain}")
+        assert done.returncode == 0, done.stderr
+
+    cred = DeviceCodeCredential(client_id=s.client_app_id, tenant_id=s.tenant_id, authority=server.url,
+                                disable_instance_discovery=True, prompt_callback=prompt)
+    token = cred.get_token(f"{API_URI}/.default")
+    assert prompts[0][0] == f"{server.url}/devicelogin"
+    claims = verify(server, token.token, API_URI)
+    assert claims["upn"] == f"alice@{s.domain}"
+    # a second resource comes from the refresh token, without a prompt
+    second = cred.get_token(f"{s.v2_api_app_id}/.default")
+    assert len(prompts) == 1
+    assert verify(server, second.token, s.v2_api_app_id)["ver"] == "2.0"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_azure_identity_username_password_credential(env):
+    from azure.identity import UsernamePasswordCredential
+
+    server, s = env
+    skip_user_realm_on_443()
+    cred = UsernamePasswordCredential(s.client_app_id, f"alice@{s.domain}", PASSWORD, tenant_id=s.tenant_id,
+                                      authority=server.url, disable_instance_discovery=True)
+    token = cred.get_token(f"{API_URI}/.default")
+    assert verify(server, token.token, API_URI)["oid"] == s.alice_id
