@@ -1,0 +1,68 @@
+"""The device-code sign-in completed in a real Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import msal
+import pytest
+
+from tests.identity.live import start_seeded, verify
+from tests.identity.seed import API_URI, PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    server, s = start_seeded(tmp_path_factory.mktemp("idbrowser") / "data")
+    old = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(server.ca_path)
+    try:
+        yield server, s
+    finally:
+        server.stop()
+        if old is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = old
+
+
+def test_device_flow_signed_in_with_chromium(env):
+    from playwright.sync_api import sync_playwright
+
+    server, s = env
+    app = msal.PublicClientApplication(s.client_app_id, authority=f"{server.url}/organizations",
+                                       instance_discovery=False)
+    flow = app.initiate_device_flow([f"{API_URI}/.default"])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # the edge CA is not in Chromium's store; trust is what the other tests check
+            context = browser.new_context(ignore_https_errors=True)
+            page = context.new_page()
+            page.goto(flow["verification_uri"])
+            assert page.locator("h1").inner_text() == "Enter code"
+            page.fill("#otc", flow["user_code"].lower())
+            page.click("#next")
+            page.fill("#login", f"alice@{s.domain}")
+            page.fill("#passwd", PASSWORD)
+            page.click("#idSIButton9")
+            page.wait_for_selector("#message")
+            text = page.locator("#message").inner_text()
+        finally:
+            browser.close()
+    assert text == ("You have signed in to the test-client application on your device. "
+                    "You may now close this window.")
+    result = app.acquire_token_by_device_flow(flow)
+    assert "access_token" in result, result
+    claims = verify(server, result["access_token"], API_URI)
+    assert claims["upn"] == f"alice@{s.domain}" and result["id_token_claims"]["oid"] == s.alice_id
