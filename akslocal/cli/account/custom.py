@@ -11,9 +11,9 @@ from akslocal.cli.core.errors import ArgumentUsageError, AzLocalError
 
 logger = get_logger(__name__)
 
-ROPC_WARNING = ("Starting July 01, 2025, MFA will be gradually enforced for Azure public cloud. The authentication "
-                "with username and password in the command line is not supported with MFA. Consider using one of "
-                "the compatible authentication methods.")
+ROPC_WARNING = ("Using authentication with username and password in the command line is strongly discouraged. "
+                "Consider using one of the recommended authentication methods. "
+                "For more details, see https://go.microsoft.com/fwlink/?linkid=2276314")
 
 
 def _profile():
@@ -31,11 +31,15 @@ def login(username=None, password=None, service_principal=False, tenant=None, al
             raise ArgumentUsageError(
                 "usage error: --service-principal --username NAME --password SECRET --tenant TENANT")
         return profile.login_service_principal(username, password, tenant, allow_no_subscriptions)
-    if bool(username) != bool(password):
-        if username and not password:
-            raise ArgumentUsageError("usage error: --username NAME --password PASSWORD (interactive password prompts "
-                                     "are not supported; omit both for the device code flow)")
+    if password and not username:
         raise ArgumentUsageError("usage error: --password needs --username")
+    if username and not password:
+        from knack.prompting import NoTTYException, prompt_pass
+
+        try:
+            password = prompt_pass("Password: ")
+        except NoTTYException as error:
+            raise AzLocalError("Please specify both username and password in non-interactive mode.") from error
     if username:
         logger.warning(ROPC_WARNING)
     scopes = [scope] if scope else None

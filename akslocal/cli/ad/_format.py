@@ -58,10 +58,3 @@ def directory_object(obj: dict | None) -> dict | None:
     kind = str(obj.get("@odata.type", "")).rsplit(".", 1)[-1]
     return {"user": user, "group": group, "servicePrincipal": service_principal,
             "application": application}.get(kind, lambda o: _object_id(o, kind[:1].upper() + kind[1:]))(obj)
-
-
-def strip_odata(obj: Any) -> Any:
-    """az's Graph client drops the ``@odata.context`` of single objects."""
-    if isinstance(obj, dict):
-        obj.pop("@odata.context", None)
-    return obj

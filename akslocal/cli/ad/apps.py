@@ -135,10 +135,10 @@ def create_application(display_name, identifier_uris=None, is_fallback_public_cl
         app = existing[0]
         logger.warning("Found an existing application instance: (id) %s. We will patch it.", app["id"])
         client.patch(f"/applications/{app['id']}", _body(existing=app, **kwargs))
-        return _format.application(_format.strip_odata(client.get(f"/applications/{app['id']}")))
+        return _format.application(client.get(f"/applications/{app['id']}"))
     body = _body(**kwargs)
     body.setdefault("keyCredentials", [])
-    return _format.application(_format.strip_odata(client.post("/applications", body)))
+    return _format.application(client.post("/applications", body))
 
 
 def update_application(identifier, display_name=None, identifier_uris=None, is_fallback_public_client=None,
@@ -192,7 +192,7 @@ def _generic_patch(app: dict, set_, add, remove, force_string) -> dict:
 def show_application(identifier):
     """Get the details of an application (by appId, identifier URI or object id)."""
     client = graph()
-    return _format.application(_format.strip_odata(get_application(client, identifier)))
+    return _format.application(get_application(client, identifier))
 
 
 def list_applications(display_name=None, app_id=None, identifier_uri=None, filter=None, all=False,

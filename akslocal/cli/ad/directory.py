@@ -9,7 +9,7 @@ from akslocal.cli.core.errors import ResourceNotFoundError
 
 def signed_in_user_show():
     """Get the details of the signed-in user (Graph /me)."""
-    return _format.user(_format.strip_odata(graph().get("/me")))
+    return _format.user(graph().get("/me"))
 
 
 def create_user(display_name, user_principal_name, password, mail_nickname=None,
@@ -25,12 +25,12 @@ def create_user(display_name, user_principal_name, password, mail_nickname=None,
     }
     if immutable_id:
         body["onPremisesImmutableId"] = immutable_id
-    return _format.user(_format.strip_odata(graph().post("/users", body)))
+    return _format.user(graph().post("/users", body))
 
 
 def show_user(identifier):
     """Get the details of a user (by UPN or object id)."""
-    return _format.user(_format.strip_odata(graph().get(f"/users/{identifier}")))
+    return _format.user(graph().get(f"/users/{identifier}"))
 
 
 def list_users(upn=None, display_name=None, filter=None):
@@ -62,13 +62,13 @@ def create_group(display_name, mail_nickname, description=None, force=None):
             "securityEnabled": True}
     if description:
         body["description"] = description
-    return _format.group(_format.strip_odata(client.post("/groups", body)))
+    return _format.group(client.post("/groups", body))
 
 
 def show_group(group):
     """Get the details of a group (by display name or object id)."""
     client = graph()
-    return _format.group(_format.strip_odata(client.get(f"/groups/{group_id(client, group)}")))
+    return _format.group(client.get(f"/groups/{group_id(client, group)}"))
 
 
 def list_groups(display_name=None, filter=None):

@@ -14,7 +14,12 @@ from __future__ import annotations
 from knack.log import get_logger
 
 from akslocal.cli.ad._resolve import get_application, graph, quote, service_principal_of_app
-from akslocal.cli.core.errors import ArgumentUsageError, ForbiddenError, InvalidArgumentValueError
+from akslocal.cli.core.errors import (
+    ArgumentUsageError,
+    ForbiddenError,
+    InvalidArgumentValueError,
+    ResourceNotFoundError,
+)
 
 logger = get_logger(__name__)
 
@@ -114,9 +119,22 @@ def grant_permission(identifier, api, scope=None, consent_type="AllPrincipals", 
 
 
 def admin_consent(identifier):
-    """Grant tenant-wide admin consent for every permission the application requires."""
+    """Grant tenant-wide admin consent for every permission the application requires.
+
+    akslocal's Graph does it in one call (``POST /applications/{id}/akslocal.adminConsent``,
+    standing in for the portal endpoint az calls); against a Graph without it, the same
+    grants are written with standard Graph calls.
+    """
+    from akslocal.cli.core.errors import ServiceError
+
     client = graph()
     app = get_application(client, identifier)
+    try:
+        _consent(lambda: client.post(f"/applications/{app['id']}/akslocal.adminConsent", {}))
+        return
+    except (ServiceError, ResourceNotFoundError) as error:
+        if "akslocal.adminConsent" not in error.message and "segment" not in error.message:
+            raise
     client_sp = service_principal_of_app(client, app["appId"], "application")
 
     def write():

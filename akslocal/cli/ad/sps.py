@@ -33,7 +33,7 @@ def create_service_principal(identifier):
         found = client.list("/applications", filter=f"identifierUris/any(s:s eq {quote(identifier)})")
     app_id = found[0]["appId"] if found else identifier
     created = client.post("/servicePrincipals", {"appId": app_id, "accountEnabled": True})
-    return _format.service_principal(_format.strip_odata(created))
+    return _format.service_principal(created)
 
 
 def _by_object_id(client, object_id):
@@ -47,7 +47,7 @@ def _by_object_id(client, object_id):
 
 def show_service_principal(identifier):
     """Get the details of a service principal (by appId, servicePrincipalName or object id)."""
-    return _format.service_principal(_format.strip_odata(get_service_principal(graph(), identifier)))
+    return _format.service_principal(get_service_principal(graph(), identifier))
 
 
 def list_service_principals(display_name=None, spn=None, filter=None, show_mine=False, all=False):

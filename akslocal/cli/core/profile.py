@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from akslocal.cli.core.errors import LOGIN_MESSAGE, AuthenticationError, AzLocalError
+from akslocal.cli.core.errors import LOGIN_MESSAGE, AuthenticationError, AzLocalError, ResourceNotFoundError
 from akslocal.cli.core.settings import (
     ARM_RESOURCE,
     CLI_CLIENT_ID,
@@ -162,7 +162,12 @@ class Profile:
         for tenant in tenants:
             pseudo = {"tenantId": tenant, "user": {"name": username, "type": user_type}}
             arm = ArmClient(self, account=pseudo)
-            subs = arm.list("/subscriptions", api_version="2022-12-01")
+            try:
+                subs = arm.list("/subscriptions", api_version="2022-12-01")
+            except ResourceNotFoundError:
+                if not allow_no_subscriptions:
+                    raise
+                subs = []  # a directory without Resource Manager: a tenant-level account
             for s in subs:
                 found.append(_account(s, username, user_type))
             if not subs:
