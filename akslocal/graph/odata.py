@@ -162,6 +162,8 @@ class _Parser:
             if func == "startswith":
                 return lambda o: isinstance(getter(o), str) and getter(o).lower().startswith(value)
             return lambda o: isinstance(getter(o), str) and getter(o).lower().endswith(value)
+        if token and token[0] == "name" and self.peek(1) == ("punct", "("):
+            raise unsupported_query(f"Unsupported Query: the function '{token[1][:40]}' is not supported.")
         if (
             lambda_var is None
             and token

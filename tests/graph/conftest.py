@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -28,14 +29,23 @@ class GraphEnv:
     def url(self) -> str:
         return self.server.url
 
-    def user_token(self, username: str, password: str, scope: str = GRAPH_SCOPE, client_id: str = AZURE_CLI) -> str:
-        cache_key = f"{username}|{scope}|{client_id}"
+    def user_token(
+        self,
+        username: str,
+        password: str,
+        scope: str = GRAPH_SCOPE,
+        client_id: str = AZURE_CLI,
+        tenant: str | None = None,
+    ) -> str:
+        cache_key = f"{username}|{scope}|{client_id}|{tenant}"
         if cache_key not in self.tokens:
             msal.authority.Authority._domains_without_user_realm_discovery.add("127.0.0.1")
             app = msal.PublicClientApplication(
-                client_id, authority=f"{self.url}/{self.tenant_id}", instance_discovery=False
+                client_id, authority=f"{self.url}/{tenant or self.tenant_id}", instance_discovery=False
             )
-            result = app.acquire_token_by_username_password(username, password, [scope])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # ROPC is deprecated for public clients
+                result = app.acquire_token_by_username_password(username, password, [scope])
             assert "access_token" in result, result
             self.tokens[cache_key] = result["access_token"]
         return self.tokens[cache_key]
