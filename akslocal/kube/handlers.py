@@ -207,6 +207,15 @@ class ResourceHandler:
             deadline = loop.time() + timeout
             first = True
             rv = start_rv
+            if rv is not None:
+                with services.store.transaction(write=False) as tx:
+                    horizon = objects.event_horizon(tx, api.cluster)
+                if rv < horizon:
+                    gone = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                            "message": f"too old resource version: {rv} ({horizon + 1})", "reason": "Expired",
+                            "code": 410}
+                    yield json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n"
+                    return
             if rv is None:
                 items, rv = api.list(rt, ns, labels, fields)
                 for obj in items:

@@ -38,6 +38,11 @@ def _index(doc: dict[str, Any]) -> dict[str, Any]:
 OBJECTS = Kind("kube.object", index=_index)
 EVENTS = Kind("kube.event")
 CLUSTERS = Kind("kube.cluster")
+# Per cluster: the newest resourceVersion whose events were compacted away.
+HORIZONS = Kind("kube.event_horizon")
+# Events older than this many revisions are compacted (a watch from there gets 410 Expired).
+EVENT_WINDOW = 100_000
+_COMPACT_EVERY = 1000
 
 
 def object_key(cluster: str, rt: ResourceType, namespace: str, name: str) -> str:
@@ -88,6 +93,27 @@ def _log(tx: Tx, cluster: str, rt: ResourceType, event_type: str, obj: dict[str,
         f"{cluster}/{rv:012d}",
         {"type": event_type, "g": rt.group, "r": rt.plural, "ns": meta.get("namespace", ""), "rv": rv, "object": obj},
     )
+    if rv % _COMPACT_EVERY == 0:
+        compact_events(tx, cluster, rv - EVENT_WINDOW)
+
+
+def compact_events(tx: Tx, cluster: str, below_rv: int) -> None:
+    """Drop a cluster's events older than ``below_rv`` (oldest first, in bounded batches)."""
+    if below_rv <= 0:
+        return
+    horizon = 0
+    for record in tx.scan(EVENTS, prefix=f"{cluster}/", limit=5 * _COMPACT_EVERY):
+        if record.doc["rv"] >= below_rv:
+            break
+        tx.delete(EVENTS, record.key)
+        horizon = max(horizon, record.doc["rv"])
+    if horizon:
+        tx.put(HORIZONS, cluster, {"rv": horizon})
+
+
+def event_horizon(tx: Tx, cluster: str) -> int:
+    doc = tx.get(HORIZONS, cluster)
+    return int(doc["rv"]) if doc else 0
 
 
 def _stored(obj: dict[str, Any]) -> dict[str, Any]:
@@ -124,13 +150,10 @@ def events_after(tx: Tx, cluster: str, rv: int, limit: int = 1000) -> list[dict[
     return [r.doc for r in tx.scan(EVENTS, prefix=f"{cluster}/", after_rev=rv, limit=limit) if r.doc["rv"] > rv]
 
 
-def oldest_event_rv(tx: Tx, cluster: str) -> int:
-    first = tx.scan(EVENTS, prefix=f"{cluster}/", limit=1)
-    return first[0].doc["rv"] if first else 0
-
-
 def delete_cluster_objects(tx: Tx, cluster: str) -> None:
     for record in tx.scan(OBJECTS, prefix=f"{cluster}/"):
         tx.delete(OBJECTS, record.key)
     for record in tx.scan(EVENTS, prefix=f"{cluster}/"):
         tx.delete(EVENTS, record.key)
+    if tx.get(HORIZONS, cluster) is not None:
+        tx.delete(HORIZONS, cluster)
