@@ -98,12 +98,13 @@ class Profile:
             CLI_CLIENT_ID, authority=self._authority(tenant), instance_discovery=False,
             token_cache=self.token_cache(), http_client=self._http_client())
 
-    def confidential_app(self, client_id: str, secret: str, tenant: str) -> Any:
+    def confidential_app(self, client_id: str, secret: str, tenant: str, fresh: bool = False) -> Any:
+        """``fresh``: an empty in-memory cache, so the token service is asked (MSAL has no force_refresh here)."""
         import msal
 
         return msal.ConfidentialClientApplication(
             client_id, client_credential=secret, authority=self._authority(tenant), instance_discovery=False,
-            token_cache=self.token_cache(), http_client=self._http_client())
+            token_cache=msal.TokenCache() if fresh else self.token_cache(), http_client=self._http_client())
 
     # --- sign-in -------------------------------------------------------------------------------------------
     def login_user(self, username: str | None, password: str | None, tenant: str | None,
@@ -132,9 +133,9 @@ class Profile:
                                 allow_no_subscriptions: bool) -> list[dict]:
         if not tenant:
             raise AzLocalError("--tenant is required when logging in as a service principal.")
-        app = self.confidential_app(client_id, secret, tenant)
         # MSAL would answer a repeated login from its cache without asking the service; a login must prove the secret.
-        result = app.acquire_token_for_client(scopes=scopes_for(ARM_RESOURCE), force_refresh=True)
+        app = self.confidential_app(client_id, secret, tenant, fresh=True)
+        result = app.acquire_token_for_client(scopes=scopes_for(ARM_RESOURCE))
         if "access_token" not in result:
             raise _msal_error(result)
         entries = [e for e in self._read(self._sp_path, []) if e.get("client_id") != client_id]
@@ -239,8 +240,8 @@ class Profile:
             if entry is None:
                 raise AuthenticationError(f"Could not find the secret of service principal '{user['name']}'.",
                                           RELOGIN)
-            app = self.confidential_app(entry["client_id"], entry["client_secret"], tenant)
-            result = app.acquire_token_for_client(scopes=scopes, force_refresh=force_refresh)
+            app = self.confidential_app(entry["client_id"], entry["client_secret"], tenant, fresh=force_refresh)
+            result = app.acquire_token_for_client(scopes=scopes)
         else:
             app = self.public_app(tenant)
             accounts = app.get_accounts(username=user["name"])
