@@ -7,7 +7,6 @@ object id); the role through ``roleDefinitions?$filter=roleName eq '…'`` at th
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote as url_quote
 
 from akslocal.cli.ad._resolve import is_guid, quote
 from akslocal.cli.core.errors import ArgumentUsageError, AzLocalError, ResourceNotFoundError
@@ -38,7 +37,10 @@ def _role_id(arm: ArmClient, scope: str, role: str) -> str:
         return f"/subscriptions/{arm.subscription}/{AUTH}/roleDefinitions/{role}"
     if role.startswith("/"):
         return role
-    found = arm.list(f"{scope}/{AUTH}/roleDefinitions?$filter=roleName eq {url_quote(quote(role))}", API)
+    response = arm.request("GET", f"{scope}/{AUTH}/roleDefinitions", API,
+                           params={"$filter": f"roleName eq {quote(role)}"})
+    found = [d for d in (response.json() or {}).get("value", [])
+             if str((d.get("properties") or {}).get("roleName", "")).lower() == role.lower()]
     if not found:
         raise AzLocalError(f"Role '{role}' doesn't exist.")
     return found[0]["id"]
@@ -104,7 +106,33 @@ def list_role_assignments(assignee=None, role=None, scope=None, resource_group=N
     if role:
         role_id = _role_id(arm, target, role).lower()
         items = [a for a in items if a.get("roleDefinitionId", "").lower().endswith(role_id.rsplit("/", 1)[-1])]
+    _backfill_names(arm, graph, items)
     return items
+
+
+def _backfill_names(arm: ArmClient, graph: GraphClient, items: list[dict]) -> None:
+    """az shows ``principalName`` and ``roleDefinitionName`` beside the ids."""
+    roles: dict[str, str | None] = {}
+    for item in items:
+        role_id = item.get("roleDefinitionId", "")
+        if role_id not in roles:
+            try:
+                roles[role_id] = (arm.get(role_id, API) or {}).get("properties", {}).get("roleName")
+            except AzLocalError:
+                roles[role_id] = None
+        item["roleDefinitionName"] = roles[role_id]
+    ids = sorted({i["principalId"] for i in items if i.get("principalId")})
+    names: dict[str, str] = {}
+    if ids:
+        try:
+            found = graph.post("/directoryObjects/getByIds", {"ids": ids}).get("value", [])
+        except AzLocalError:
+            found = []
+        for obj in found:
+            names[obj["id"]] = obj.get("userPrincipalName") or (obj.get("servicePrincipalNames") or [None])[0] \
+                or obj.get("displayName")
+    for item in items:
+        item["principalName"] = names.get(item.get("principalId"), "")
 
 
 def delete_role_assignments(ids=None, assignee=None, role=None, scope=None, resource_group=None):
