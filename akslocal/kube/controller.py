@@ -11,7 +11,7 @@ import copy
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from akslocal.kube import objects
+from akslocal.kube import endpoints, events, objects
 from akslocal.kube.defaults import random_suffix, template_hash
 from akslocal.kube.resources import lookup
 from akslocal.kube.selectors import labels_match, selector_from_label_selector
@@ -101,6 +101,10 @@ def after_write(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any], 
         _populate_namespace(api, tx, obj["metadata"]["name"])
     elif rt.plural == "clusterroles":
         aggregate(api, tx)
+    elif rt.plural in ("pods", "services"):
+        if rt.plural == "pods" and old is None:
+            events.pod_started(api, tx, obj)
+        endpoints.sync_namespace(api, tx, obj["metadata"].get("namespace", ""))
 
 
 def _reconcile_daemonsets(api: ClusterApi, tx: Tx) -> None:
@@ -148,6 +152,10 @@ def after_delete(api: ClusterApi, tx: Tx, rt: ResourceType, gone: dict[str, Any]
     if rt.plural == "nodes":
         _reconcile_daemonsets(api, tx)
         return
+    if rt.plural == "services":
+        endpoints.service_deleted(api, tx, gone)
+    elif rt.plural == "pods":
+        endpoints.sync_namespace(api, tx, gone["metadata"].get("namespace", ""))
     for ref in gone.get("metadata", {}).get("ownerReferences") or []:
         owner_rt = {"ReplicaSet": REPLICASETS, "DaemonSet": lookup("apps", "v1", "daemonsets"),
                     "StatefulSet": lookup("apps", "v1", "statefulsets"), "Deployment": DEPLOYMENTS}.get(ref.get("kind"))
@@ -215,7 +223,20 @@ def reconcile(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any]) ->
         if node:
             pod["spec"]["nodeName"] = node
         api._create_in(tx, PODS, ns, pod, WriteOptions())
+        _record_create(api, tx, rt, obj, meta["name"])
     _write_status(api, tx, rt, obj)
+
+
+_CONTROLLERS = {"replicasets": "replicaset-controller", "daemonsets": "daemonset-controller",
+                "statefulsets": "statefulset-controller"}
+
+
+def _record_create(api: ClusterApi, tx: Tx, rt: ResourceType, owner: dict[str, Any], pod_name: str) -> None:
+    if rt.plural == "statefulsets":
+        message = f"create Pod {pod_name} in StatefulSet {owner['metadata']['name']} successful"
+    else:
+        message = f"Created pod: {pod_name}"
+    events.record(api, tx, owner, "SuccessfulCreate", message, _CONTROLLERS[rt.plural])
 
 
 def _reconcile_deployment(api: ClusterApi, tx: Tx, deploy: dict[str, Any], template: dict[str, Any]) -> None:
@@ -251,7 +272,13 @@ def _reconcile_deployment(api: ClusterApi, tx: Tx, deploy: dict[str, Any], templ
                            "ownerReferences": [owner_ref(deploy)]},
               "spec": {"replicas": replicas, "selector": selector, "template": tmpl}}
         api._create_in(tx, REPLICASETS, ns, rs, WriteOptions())
+        events.record(api, tx, deploy, "ScalingReplicaSet",
+                      f"Scaled up replica set {rs_name} from 0 to {replicas}", "deployment-controller")
     elif current["spec"].get("replicas") != replicas:
+        direction = "up" if replicas > int(current["spec"].get("replicas") or 0) else "down"
+        events.record(api, tx, deploy, "ScalingReplicaSet",
+                      f"Scaled {direction} replica set {rs_name} from {current['spec'].get('replicas')} to {replicas}",
+                      "deployment-controller")
         scaled = copy.deepcopy(current)
         scaled["spec"]["replicas"] = replicas
         scaled["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/desired-replicas"] = str(replicas)

@@ -11,13 +11,15 @@ import hashlib
 import json
 from typing import Any
 
-from akslocal.kube.resources import GROUPS, ResourceType, group_versions, resources_of
+from akslocal.kube.resources import GROUPS, SUBRESOURCE_VERBS, ResourceType, group_versions, resources_of
 
 AGGREGATED_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 AGGREGATED_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
 
 
 def _sub_kind(rt: ResourceType, sub: str) -> dict[str, str]:
+    if sub == "log":
+        return {"group": "", "version": "v1", "kind": "Pod"}
     if sub == "scale":
         return {"group": "autoscaling", "version": "v1", "kind": "Scale"}
     return {"group": rt.group, "version": rt.version, "kind": rt.kind}
@@ -38,7 +40,7 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
     if rt.subresources:
         doc["subresources"] = [
             {"subresource": s, "responseKind": _sub_kind(rt, s),
-             "verbs": ["update"] if s == "finalize" else ["get", "patch", "update"]}
+             "verbs": list(SUBRESOURCE_VERBS[s])}
             for s in rt.subresources
         ]
     return doc
@@ -95,7 +97,7 @@ def resource_list(g: str, v: str) -> dict[str, Any] | None:
             sk = _sub_kind(rt, s)
             sub: dict[str, Any] = {"name": f"{rt.plural}/{s}", "singularName": "", "namespaced": rt.namespaced,
                                    "kind": sk["kind"],
-                                   "verbs": ["update"] if s == "finalize" else ["get", "patch", "update"]}
+                                   "verbs": list(SUBRESOURCE_VERBS[s])}
             if s == "scale":
                 sub["group"], sub["version"] = sk["group"], sk["version"]
             resources.append(sub)

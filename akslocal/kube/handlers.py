@@ -71,6 +71,9 @@ class ResourceHandler:
         if method in ("GET", "HEAD"):
             if info.name and info.verb == "get":
                 obj = api.get(rt, ns, info.name)
+                if info.subresource == "log":
+                    # No containers run here, so there is never any output.
+                    return Response(b"", media_type="text/plain")
                 if info.subresource == "scale":
                     return _json(_scale_of(obj))
                 if _wants_table(request):

@@ -37,6 +37,10 @@ class ResourceType:
         return self.group or "core"
 
 
+SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update"),
+                     "finalize": ("update",), "log": ("get",)}
+
+
 def _r(group: str, kind: str, plural: str, namespaced: bool, **kw) -> ResourceType:  # type: ignore[no-untyped-def]
     version = kw.pop("version", "v1")
     return ResourceType(group, version, kind, plural, kind.lower(), namespaced, **kw)
@@ -45,7 +49,7 @@ def _r(group: str, kind: str, plural: str, namespaced: bool, **kw) -> ResourceTy
 RESOURCES: tuple[ResourceType, ...] = (
     _r("", "Namespace", "namespaces", False, short_names=("ns",), subresources=("status", "finalize"),
        verbs=("create", "delete", "get", "list", "patch", "update", "watch")),
-    _r("", "Pod", "pods", True, short_names=("po",), categories=("all",), subresources=("status",)),
+    _r("", "Pod", "pods", True, short_names=("po",), categories=("all",), subresources=("status", "log")),
     _r("", "Node", "nodes", False, short_names=("no",), subresources=("status",)),
     _r("", "Service", "services", True, short_names=("svc",), categories=("all",), subresources=("status",),
        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")),

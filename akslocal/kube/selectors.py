@@ -117,6 +117,12 @@ _FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "involvedObject.name": lambda o: (o.get("involvedObject") or {}).get("name", ""),
     "involvedObject.kind": lambda o: (o.get("involvedObject") or {}).get("kind", ""),
     "involvedObject.namespace": lambda o: (o.get("involvedObject") or {}).get("namespace", ""),
+    "involvedObject.uid": lambda o: (o.get("involvedObject") or {}).get("uid", ""),
+    "involvedObject.apiVersion": lambda o: (o.get("involvedObject") or {}).get("apiVersion", ""),
+    "involvedObject.resourceVersion": lambda o: (o.get("involvedObject") or {}).get("resourceVersion", ""),
+    "involvedObject.fieldPath": lambda o: (o.get("involvedObject") or {}).get("fieldPath", ""),
+    "source": lambda o: (o.get("source") or {}).get("component", ""),
+    "reportingComponent": lambda o: str(o.get("reportingComponent", "")),
     "reason": lambda o: str(o.get("reason", "")),
 }
 
@@ -125,7 +131,9 @@ _FIELDS_BY_KIND = {
             "spec.serviceAccountName", "status.podIP"},
     "Node": {"spec.unschedulable"},
     "Secret": {"type"},
-    "Event": {"involvedObject.name", "involvedObject.kind", "involvedObject.namespace", "reason", "type"},
+    "Event": {"involvedObject.name", "involvedObject.kind", "involvedObject.namespace", "involvedObject.uid",
+              "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+              "type", "source", "reportingComponent"},
     "Namespace": {"status.phase"},
 }
 
