@@ -465,6 +465,8 @@ def routes(services) -> list[BaseRoute]:
     methods = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"]
     return [
         Route("/metadata/endpoints", metadata_endpoints, methods=["GET"]),
+        # az cloud register joins '<resourceManager>/' and '/metadata/endpoints' with a double slash.
+        Route("//metadata/endpoints", metadata_endpoints, methods=["GET"]),
         Route("/tenants", list_tenants, methods=["GET"]),
         Route("/subscriptions", list_subscriptions, methods=["GET"]),
         Route("/_akslocal/arm/subscriptions", control_subscriptions, methods=["POST"]),
