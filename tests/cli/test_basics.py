@@ -106,3 +106,11 @@ def test_aks_create_refuses_enable_aad_with_legacy_flags(azlocal: AzLocal) -> No
                      check=False)
     assert result.returncode == 2
     assert '"--enable-aad" cannot be used together with' in result.stderr
+
+
+def test_a_local_command_imports_no_msal_or_httpx(tmp_path: Path) -> None:
+    code = ("import sys; from akslocal.cli.main import main; main(['account', 'list', '-o', 'none']); "
+            "print([m for m in ('msal', 'httpx', 'sqlalchemy', 'starlette') if m in sys.modules])")
+    env = {"AKSLOCAL_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip().splitlines()[-1] == "[]"
