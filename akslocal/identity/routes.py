@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from akslocal.identity import apptokens, discovery, errors, keys, signins
 from akslocal.identity import directory_view as dv
-from akslocal.identity import discovery, errors, keys, signins
 from akslocal.identity.errors import OAuthError
 from akslocal.identity.grants import device_code, endpoint
 from akslocal.identity.grants.base import TokenRequest
@@ -192,6 +192,7 @@ def routes(services: Services) -> list[BaseRoute]:
             limit = max(1, min(int(request.query_params.get("top", "100")), 1000))
         except ValueError:
             limit = 100
+        apptokens.signin_buffer(services).flush()  # include client-credentials issues not yet written
         with services.store.transaction(write=False) as tx:
             entries = signins.list_entries(tx, limit=limit)
         return JSONResponse({"value": list(reversed(entries))})

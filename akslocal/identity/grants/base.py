@@ -112,6 +112,7 @@ class GrantContext:
     request: TokenRequest
     tenant: Any  # directory Tenant, or None for common / organizations
     client: Client
+    fast_key: tuple | None = None  # client-credentials decision cache key (apptokens)
 
     @property
     def now(self) -> float:

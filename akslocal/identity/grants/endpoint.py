@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from akslocal.identity import apptokens, errors, refresh, resources, signins, tokens
 from akslocal.identity import directory_view as dv
-from akslocal.identity import errors, refresh, resources, signins, tokens
 from akslocal.identity.errors import OAuthError
 from akslocal.identity.grants import authorization_code, client_credentials, device_code, on_behalf_of, password
 from akslocal.identity.grants import refresh_token as refresh_grant
@@ -50,6 +50,14 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
     correlation_id = request.correlation_id or services.entropy.guid()
     failure: OAuthError | None = None
     context: dict[str, Any] = {}
+    fast_key = apptokens.cache_key(request)
+    if fast_key is not None:
+        plan = apptokens.plan_cache(services).get(fast_key)
+        if plan is not None:
+            body = app_token_response(services, request, plan)
+            apptokens.signin_buffer(services).add(**_app_signin(services, request, plan))
+            return 200, body
+    context["fast_key"] = fast_key
     try:
         with services.store.transaction() as tx:
             try:
@@ -119,7 +127,7 @@ def _token(services, tx, request: TokenRequest, context: dict[str, Any]) -> dict
         raise errors.unsupported_grant_type(grant_type)
     client = authenticate_client(services, tx, request, tenant, grant)
     context["app_name"] = client.display_name
-    ctx = GrantContext(services, tx, request, tenant, client)
+    ctx = GrantContext(services, tx, request, tenant, client, fast_key=context.get("fast_key"))
     issue = grant.authorize(ctx)
     context.update(tenant_id=issue.tenant_id, upn=issue.upn_used or getattr(issue.user, "upn", None),
                    user_id=getattr(issue.user, "id", None))
@@ -163,7 +171,18 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
             wids = dv.role_template_ids(tx, tenant_id, user.id)
         facts_user = user_facts(tx, user, tenant_id)
     else:
-        roles = dv.app_role_values(tx, client_sp.id, resource.sp.id)
+        plan = apptokens.AppTokenPlan(
+            tenant_id=tenant_id, client_app_id=client.app_id, client_name=client.display_name,
+            client_auth=client.auth, client_sp_id=client_sp.id, version=resource.version,
+            audience=resource.audience, resource=ask.resource, resource_app_id=resource.sp.app_id,
+            resource_name=resource.sp.display_name,
+            roles=tuple(dv.app_role_values(tx, client_sp.id, resource.sp.id)),
+        )
+        body = app_token_response(services, request, plan)
+        signins.record(tx, services.entropy, **_app_signin(services, request, plan))
+        if ctx.fast_key is not None and client.auth == tokens.CLIENT_AUTH_SECRET:
+            apptokens.plan_cache(services).put(ctx.fast_key, plan)
+        return body
     facts = tokens.AccessTokenFacts(
         version=resource.version, tenant_id=tenant_id, audience=resource.audience, client_app_id=client.app_id,
         client_auth=client.auth, issued_at=now, lifetime=lifetime, token_id=uti,
@@ -213,3 +232,33 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
         correlation_id=request.correlation_id or None,
     )
     return body
+
+
+def app_token_response(services, request: TokenRequest, plan: apptokens.AppTokenPlan) -> dict[str, Any]:
+    """Mint and sign an app-only token from a plan (no store access: the hot path)."""
+    now = int(services.clock.now())
+    lifetime = token_lifetime(services.entropy)
+    facts = tokens.AccessTokenFacts(
+        version=plan.version, tenant_id=plan.tenant_id, audience=plan.audience, client_app_id=plan.client_app_id,
+        client_auth=plan.client_auth, issued_at=now, lifetime=lifetime, token_id=services.entropy.token(16),
+        public_url=services.settings.public_url, subject_object_id=plan.client_sp_id, roles=plan.roles,
+        client_capabilities=request.client_capabilities,
+    )
+    key = keyring(services).active()
+    access_token = tokens.sign(tokens.access_token_claims(facts), key, include_x5t=plan.version == 1)
+    if request.version == 1:
+        return {
+            "token_type": "Bearer", "expires_in": str(lifetime), "ext_expires_in": str(lifetime),
+            "expires_on": str(now + lifetime), "not_before": str(now), "resource": plan.resource,
+            "access_token": access_token,
+        }
+    return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token}
+
+
+def _app_signin(services, request: TokenRequest, plan: apptokens.AppTokenPlan) -> dict[str, Any]:
+    return {
+        "now": services.clock.now(), "tenant_id": plan.tenant_id, "app_id": plan.client_app_id,
+        "app_name": plan.client_name, "resource_id": plan.resource_app_id, "resource_name": plan.resource_name,
+        "grant_type": "client_credentials", "ip": request.client_ip, "credential_type": "clientSecret",
+        "correlation_id": request.correlation_id or None,
+    }
