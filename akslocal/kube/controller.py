@@ -51,9 +51,12 @@ def admit(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any]) -> Non
     node = None
     if spec.get("nodeName"):
         node = next((n for n in nodes if n["metadata"]["name"] == spec["nodeName"]), None)
-    elif nodes:
-        node = nodes[_digits(obj["metadata"]["name"], 4) % len(nodes)]
-        spec["nodeName"] = node["metadata"]["name"]
+    else:
+        # Cordoned nodes take no new pods (daemon-set pods name their node and still land).
+        schedulable = [n for n in nodes if not (n.get("spec") or {}).get("unschedulable")]
+        if schedulable:
+            node = schedulable[_digits(obj["metadata"]["name"], 4) % len(schedulable)]
+            spec["nodeName"] = node["metadata"]["name"]
     started = objects.rfc3339(api.services.clock.now())
     containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
     host_ip = _node_ip(node) if node else ""
@@ -275,13 +278,18 @@ def _reconcile_deployment(api: ClusterApi, tx: Tx, deploy: dict[str, Any], templ
         events.record(api, tx, deploy, "ScalingReplicaSet",
                       f"Scaled up replica set {rs_name} from 0 to {replicas}", "deployment-controller")
     elif current["spec"].get("replicas") != replicas:
+        reactivated = not current["spec"].get("replicas")
         direction = "up" if replicas > int(current["spec"].get("replicas") or 0) else "down"
         events.record(api, tx, deploy, "ScalingReplicaSet",
                       f"Scaled {direction} replica set {rs_name} from {current['spec'].get('replicas')} to {replicas}",
                       "deployment-controller")
         scaled = copy.deepcopy(current)
         scaled["spec"]["replicas"] = replicas
-        scaled["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/desired-replicas"] = str(replicas)
+        annotations = scaled["metadata"].setdefault("annotations", {})
+        annotations["deployment.kubernetes.io/desired-replicas"] = str(replicas)
+        if reactivated and replicas:
+            # Rolling back to an old template makes its replica set the newest revision.
+            annotations["deployment.kubernetes.io/revision"] = str(revision)
         api._replace_in(tx, REPLICASETS, current, scaled, WriteOptions())
     _write_status(api, tx, DEPLOYMENTS, objects.read(tx, api.cluster, DEPLOYMENTS, ns, name) or deploy)
 
@@ -319,10 +327,15 @@ def _write_status(api: ClusterApi, tx: Tx, rt: ResourceType, obj: dict[str, Any]
                       "availableReplicas": pods, "observedGeneration": gen}
             if not pods:
                 status = {"replicas": 0, "observedGeneration": gen}
-    old_status = obj.get("status") or {}
-    if _strip_times(old_status) == _strip_times(status):
-        return
     new = copy.deepcopy(obj)
+    if rt.plural == "deployments":
+        revisions = [int((s["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision", "0") or 0)
+                     for s in _owned(tx, api, obj, "ReplicaSet")]
+        if revisions:
+            new["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = str(max(revisions))
+    old_status = obj.get("status") or {}
+    if _strip_times(old_status) == _strip_times(status) and new["metadata"] == obj["metadata"]:
+        return
     new["status"] = status
     objects.write(tx, api.cluster, rt, new, created=False)
 

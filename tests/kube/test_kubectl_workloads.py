@@ -98,3 +98,33 @@ def test_deleting_a_namespace_deletes_its_objects(admin: Kubectl) -> None:
     assert admin.run("get", "ns", "doomed").returncode == 1
     left = admin.run("get", "all,cm", "-n", "doomed")
     assert left.stdout == ""
+
+
+def test_rollout_history_and_undo(admin: Kubectl) -> None:
+    admin.ok("create", "ns", "roll")
+    admin.ok("create", "deployment", "app", "--image=nginx", "--replicas=2", "-n", "roll")
+    admin.ok("set", "image", "deployment/app", "nginx=nginx:1.27", "-n", "roll")
+    history = admin.ok("rollout", "history", "deployment/app", "-n", "roll")
+    assert re.findall(r"^(\d+)\s+<none>$", history, re.M) == ["1", "2"]
+    assert admin.ok("rollout", "undo", "deployment/app", "-n", "roll").strip() == "deployment.apps/app rolled back"
+    image = admin.ok("get", "deploy", "app", "-n", "roll", "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+    assert image == "nginx"
+    assert re.findall(r"^(\d+)\s+<none>$", admin.ok("rollout", "history", "deployment/app", "-n", "roll"),
+                      re.M) == ["2", "3"]
+    assert "condition met" in admin.ok("wait", "--for=condition=Available", "deployment/app", "-n", "roll",
+                                       "--timeout=10s")
+
+
+def test_cordoned_nodes_take_no_new_pods(admin: Kubectl) -> None:
+    nodes = admin.ok("get", "nodes", "-o", "name").split()
+    for node in nodes[1:]:
+        admin.ok("cordon", node)
+    try:
+        assert "SchedulingDisabled" in admin.ok("get", "nodes")
+        admin.ok("create", "ns", "cordon")
+        admin.ok("create", "deployment", "c", "--image=nginx", "--replicas=3", "-n", "cordon")
+        wide = admin.ok("get", "pods", "-n", "cordon", "-o", "wide", "--no-headers").splitlines()
+        assert len(wide) == 3 and all(nodes[0].split("/")[1] in line for line in wide)
+    finally:
+        for node in nodes[1:]:
+            admin.ok("uncordon", node)
