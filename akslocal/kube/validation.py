@@ -175,6 +175,28 @@ _CONTAINER = {"name", "image", "command", "args", "workingDir", "ports", "envFro
               "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",
               "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
               "securityContext", "stdin", "stdinOnce", "tty"}
+_POD_SPEC = {"volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
+             "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
+             "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork",
+             "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname",
+             "subdomain", "affinity", "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority",
+             "dnsConfig", "readinessGates", "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
+             "topologySpreadConstraints", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
+             "resourceClaims", "resources"}
+_WORKLOAD_SPEC = {
+    "Deployment": {"replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit",
+                   "paused", "progressDeadlineSeconds"},
+    "ReplicaSet": {"replicas", "minReadySeconds", "selector", "template"},
+    "DaemonSet": {"selector", "template", "updateStrategy", "minReadySeconds", "revisionHistoryLimit"},
+    "StatefulSet": {"replicas", "selector", "template", "volumeClaimTemplates", "serviceName", "podManagementPolicy",
+                    "updateStrategy", "revisionHistoryLimit", "minReadySeconds", "persistentVolumeClaimRetentionPolicy",
+                    "ordinals"},
+    "Service": {"ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity",
+                "loadBalancerIP", "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy",
+                "healthCheckNodePort", "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies",
+                "ipFamilyPolicy", "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy",
+                "trafficDistribution"},
+}
 _SUBJECT = {"kind", "apiGroup", "name", "namespace"}
 _RULE = {"verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"}
 
@@ -202,9 +224,11 @@ def unknown_fields(kind: str, obj: dict[str, Any]) -> list[str]:
     elif kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet") and isinstance(spec, dict):
         tmpl = spec.get("template")
         pod_spec = tmpl.get("spec") if isinstance(tmpl, dict) else None
-        prefix = "spec.template.spec"
+    if isinstance(spec, dict) and kind in _WORKLOAD_SPEC:
+        out.extend(f"spec.{k}" for k in spec if k not in _WORKLOAD_SPEC[kind])
     if isinstance(pod_spec, dict):
         prefix = "spec" if kind == "Pod" else "spec.template.spec"
+        out.extend(f"{prefix}.{k}" for k in pod_spec if k not in _POD_SPEC)
         for field in ("containers", "initContainers"):
             for i, c in enumerate(pod_spec.get(field) or []):
                 if isinstance(c, dict):

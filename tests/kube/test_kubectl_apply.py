@@ -106,3 +106,35 @@ def test_edit_sends_a_strategic_merge_patch(admin: Kubectl) -> None:
     assert out.stdout.strip() == "clusterrolebinding.rbac.authorization.k8s.io/edit-me edited"
     obj = json.loads(admin.ok("get", "clusterrolebinding", "edit-me", "-o", "json"))
     assert obj["subjects"][0]["name"] == "irene"
+
+
+def test_strict_validation_of_nested_fields(admin: Kubectl, tmp_path: Path) -> None:
+    bad = _write(tmp_path, "d.yaml", """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: typo}
+spec:
+  replicass: 2
+  selector: {matchLabels: {app: t}}
+  template:
+    metadata: {labels: {app: t}}
+    spec:
+      restartPolicyy: Always
+      containers: [{name: t, image: nginx, imagePullPolcy: Always}]
+""")
+    out = admin.run("apply", "-f", bad)
+    assert out.returncode == 1
+    assert ('strict decoding error: unknown field "spec.replicass", unknown field "spec.template.spec.restartPolicyy"'
+            ', unknown field "spec.template.spec.containers[0].imagePullPolcy"') in out.stderr
+    assert admin.run("get", "deploy", "typo").returncode == 1
+
+
+def test_server_side_apply_removes_fields_the_manager_dropped(admin: Kubectl, tmp_path: Path) -> None:
+    admin.ok("create", "ns", "ssa")
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  namespace: ssa\n  labels: {a: '1', b: '2'}\n"
+    admin.ok("apply", "--server-side", "-f", _write(tmp_path, "c1.yaml", cm + "data: {x: '1', y: '2'}\n"))
+    admin.ok("label", "cm", "owned", "-n", "ssa", "other=kept")
+    second = cm.replace(", b: '2'", "") + "data: {x: '1'}\n"
+    admin.ok("apply", "--server-side", "-f", _write(tmp_path, "c2.yaml", second))
+    obj = json.loads(admin.ok("get", "cm", "owned", "-n", "ssa", "-o", "json"))
+    assert obj["data"] == {"x": "1"}
+    assert obj["metadata"]["labels"] == {"a": "1", "other": "kept"}
