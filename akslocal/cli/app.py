@@ -9,6 +9,7 @@ the command being run is imported, and its handler only when the command runs.
 
 from __future__ import annotations
 
+import logging
 import sys
 from importlib import import_module
 
@@ -151,7 +152,37 @@ class AzLocalCLI(CLI):
         return 1
 
 
+SECRET_OPTIONS = {"-p", "--password", "--aad-server-app-secret", "--client-secret"}
+
+
+def redact(args: list[str]) -> list[str]:
+    """The command line with the values of secret options hidden (for --debug logs)."""
+    shown, hide = [], False
+    for arg in args:
+        if hide:
+            shown.append("***")
+            hide = False
+            continue
+        option, sep, _ = arg.partition("=")
+        if option in SECRET_OPTIONS:
+            shown.append(f"{option}=***" if sep else arg)
+            hide = not sep
+        else:
+            shown.append(arg)
+    return shown
+
+
+class _RedactArguments(logging.Filter):
+    """knack logs the whole command line at debug level; passwords and secrets must not reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Command arguments: %s" and isinstance(record.args, tuple) and record.args:
+            record.args = (redact(list(record.args[0])),)
+        return True
+
+
 def build_cli() -> AzLocalCLI:
+    logging.getLogger("cli.knack.cli").addFilter(_RedactArguments())
     return AzLocalCLI(
         cli_name="azlocal",
         config_dir=str(config_dir()),

@@ -114,3 +114,12 @@ def test_a_local_command_imports_no_msal_or_httpx(tmp_path: Path) -> None:
     env = {"AKSLOCAL_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_debug_log_hides_passwords_and_secrets(azlocal: AzLocal) -> None:
+    result = azlocal("login", "-u", "a@b.c", "-p", "s3cret-value", "--debug", check=False)
+    assert "Command arguments: ['login', '-u', 'a@b.c', '-p', '***', '--debug']" in result.stderr
+    assert "s3cret-value" not in result.stderr
+    result = azlocal("aks", "create", "-g", "rg", "-n", "c", "--aad-server-app-secret=s3cret-value", "--debug",
+                     check=False)
+    assert "s3cret-value" not in result.stderr

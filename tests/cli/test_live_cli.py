@@ -178,3 +178,20 @@ def test_an_expired_login_asks_to_log_in_again(tmp_path: Path) -> None:
         assert result.stderr.rstrip().endswith("azlocal login"), result.stderr
     finally:
         server.stop()
+
+
+def test_account_list_set_and_logout(live_server: LiveServer, bob: AzLocal, tmp_path: Path) -> None:
+    az = client_for(live_server, tmp_path)
+    az("login", "-u", ADMIN, "-p", PASSWORD, "--allow-no-subscriptions", "-o", "none", "--only-show-errors")
+    az("login", "-u", BOB, "-p", BOB_PASSWORD, "--allow-no-subscriptions", "-o", "none", "--only-show-errors")
+    accounts = az.json("account", "list")
+    assert {a["user"]["name"] for a in accounts} >= {ADMIN, BOB}
+    assert [a["user"]["name"] for a in accounts if a["isDefault"]] == [BOB]  # the last login is current
+    assert az("ad", "signed-in-user", "show", "--query", "userPrincipalName", "-o", "tsv").stdout.strip() == BOB
+    az("logout")
+    assert [a["user"]["name"] for a in az.json("account", "list")] == [ADMIN] or \
+        ADMIN in [a["user"]["name"] for a in az.json("account", "list")]
+    assert az("ad", "signed-in-user", "show", "--query", "userPrincipalName", "-o", "tsv").stdout.strip() == ADMIN
+    missing = az("account", "set", "-s", "no-such-subscription", check=False)
+    assert missing.returncode == 1
+    assert "Subscription 'no-such-subscription' not found" in missing.stderr
