@@ -6,7 +6,7 @@ from typing import Any
 
 from akslocal.kube import authz
 from akslocal.kube.errors import KubeStatus, bad_request, invalid
-from akslocal.kube.rbac_types import MASTERS_GROUP, Attributes, UserInfo
+from akslocal.kube.rbac_types import Attributes, UserInfo
 
 
 def _user_info_doc(user: UserInfo) -> dict[str, Any]:
@@ -88,12 +88,7 @@ def rules_review(services: Any, cluster: str, body: dict[str, Any], user: UserIn
     ns = str(spec.get("namespace") or "")
     with services.store.transaction(write=False) as tx:
         rules, errors = rbac.rules_for(authz.StoreRbacReader(tx, cluster), user, ns)
-    if MASTERS_GROUP in user.groups:
-        from akslocal.kube.rbac_types import PolicyRule
-
-        # The superuser authorizer's rules (upstream rules resolver lists them first).
-        rules = [PolicyRule(verbs=("*",), api_groups=("*",), resources=("*",)),
-                 PolicyRule(verbs=("*",), non_resource_urls=("*",)), *rules]
+    # Only RBAC resolves rules: system:masters sees what the cluster-admin binding gives it.
     status = rbac.rules_review_status(rules, errors)
     return {"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
             "metadata": {"creationTimestamp": None}, "spec": {"namespace": ns}, "status": status}
