@@ -113,9 +113,9 @@ class SignInBuffer:
         if not pending:
             return
         services = self._services
+        entries = [signins.entry(services.entropy, **fields) for fields in pending]
         with services.store.transaction() as tx:
-            for entry in pending:
-                signins.record(tx, services.entropy, **entry)
+            signins.write(tx, entries)
 
 
 def signin_buffer(services) -> SignInBuffer:

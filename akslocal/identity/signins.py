@@ -25,13 +25,13 @@ def iso(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record(tx: Tx, entropy, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
-           user_id: str | None = None, upn: str | None = None, resource_id: str | None = None,
-           resource_name: str | None = None, grant_type: str, error_code: int | None = None,
-           failure_reason: str | None = None, ip: str | None = None, credential_type: str | None = None,
-           correlation_id: str | None = None) -> None:
-    seq = tx.next_sequence("identity.signin")
-    tx.create(SIGNINS, f"{seq:015d}", {
+def entry(entropy, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
+          user_id: str | None = None, upn: str | None = None, resource_id: str | None = None,
+          resource_name: str | None = None, grant_type: str, error_code: int | None = None,
+          failure_reason: str | None = None, ip: str | None = None, credential_type: str | None = None,
+          correlation_id: str | None = None) -> dict[str, Any]:
+    """One sign-in log entry."""
+    return {
         "id": entropy.guid(),
         "createdDateTime": iso(now),
         "tenantId": tenant_id,
@@ -47,12 +47,25 @@ def record(tx: Tx, entropy, *, now: float, tenant_id: str | None, app_id: str | 
         "grantType": grant_type,
         "tokenIssuerType": "AzureAD",
         "status": {"errorCode": error_code or 0, "failureReason": failure_reason or ""},
-    })
+    }
 
 
-def list_entries(tx: Tx, *, limit: int = 100, after: int = 0) -> list[dict[str, Any]]:
-    records = tx.scan(SIGNINS, after_rev=after, limit=None)
-    docs = [r.doc for r in records]
+def write(tx: Tx, entries: list[dict[str, Any]]) -> None:
+    """Append entries, in order, as one record (a batch: the hot path logs many per transaction)."""
+    if entries:
+        seq = tx.next_sequence("identity.signin")
+        tx.create(SIGNINS, f"{seq:015d}", {"entries": entries})
+
+
+def record(tx: Tx, entropy, **fields: Any) -> None:
+    write(tx, [entry(entropy, **fields)])
+
+
+def list_entries(tx: Tx, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest ``limit`` entries, oldest first."""
+    docs: list[dict[str, Any]] = []
+    for rec in tx.scan(SIGNINS):
+        docs.extend(rec.doc.get("entries", ()))
     return docs[-limit:]
 
 
