@@ -43,6 +43,9 @@ class Seed:
     web_app_id: str = ""
     web_secret: str = ""
     redirect_uri: str = "https://webapp.example/callback"
+    many_groups_id: str = ""
+    consent_client_id: str = ""
+    admin_client_id: str = ""
 
 
 def seed(data_dir: Path, port: int) -> Seed:
@@ -121,5 +124,24 @@ def seed(data_dir: Path, port: int) -> Seed:
         s.web_app_id = web.app_id
         s.web_secret = credentials.add_password(tx, tenant.id, credentials.APPLICATION, web.id, now=now,
                                                 entropy=e).secret_text
+        many = users.create_user(tx, tenant.id, upn=f"dana@{s.domain}", display_name="Dana", password=PASSWORD,
+                                 now=now, entropy=e)
+        s.many_groups_id = many.id
+        for i in range(201):
+            g = groups.create_group(tx, tenant.id, display_name=f"team-{i}", now=now, entropy=e)
+            groups.add_member(tx, tenant.id, g.id, many.id)
+
+        # public clients without any grant: one a user may consent to, one that needs an admin
+        for attr, name, resource_app, access_id in (
+            ("consent_client_id", "consent-client", api.app_id, scope_id),
+            ("admin_client_id", "admin-client", GRAPH, "06da0dbc-49e2-44d2-8312-53f166ab848a"),
+        ):
+            app = apps.create_application(tx, tenant.id, {
+                "display_name": name, "public_client": True,
+                "required_resource_access": (RequiredResourceAccess(resource_app, (ResourceAccess(access_id,
+                                                                                                  "Scope"),)),),
+            }, now=now, entropy=e)
+            service_principals.create_service_principal(tx, tenant.id, app.app_id, now=now, entropy=e)
+            setattr(s, attr, app.app_id)
     store.close()
     return s

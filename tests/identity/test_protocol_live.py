@@ -329,3 +329,86 @@ def test_control_rotate_keys_and_sign_in_log(env):
         assert log[0]["appId"] == s.api_app_id and log[0]["status"]["errorCode"] == 0
         assert any(e["status"]["errorCode"] == 50126 for e in log)
         assert c.get("/_akslocal/signins").status_code == 401
+
+
+def test_more_than_200_groups_become_an_overage_claim(env):
+    server, s = env
+    with http(server) as c:
+        r = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.client_app_id, "username": f"dana@{s.domain}",
+            "password": PASSWORD, "scope": f"{API_URI}/.default"})
+        claims = verify(server, r.json()["access_token"], API_URI)
+    assert "groups" not in claims
+    assert claims["_claim_names"] == {"groups": "src1"}
+    assert claims["_claim_sources"]["src1"]["endpoint"] == (
+        f"{server.url}/v1.0/users/{s.many_groups_id}/getMemberObjects")
+
+
+def _device_code(c, s, client_id, scope):
+    return c.post(f"/{s.tenant_id}/oauth2/v2.0/devicecode", data={"client_id": client_id, "scope": scope}).json()
+
+
+def test_user_consents_on_the_device_page(env):
+    server, s = env
+    with http(server) as c:
+        form = {"grant_type": "password", "client_id": s.consent_client_id, "username": f"bob@{s.domain}",
+                "password": PASSWORD, "scope": f"{API_URI}/.default"}
+        before = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data=form).json()
+        assert before["error"] == "invalid_grant" and before["error_codes"] == [65001]
+        assert "has not consented to use the application" in before["error_description"]
+        dc = _device_code(c, s, s.consent_client_id, f"{API_URI}/.default")
+        text = sign_in_device(server, dc["user_code"], f"bob@{s.domain}")
+        assert "You have signed in to the consent-client application" in text
+        token = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": DC_GRANT, "client_id": s.consent_client_id, "device_code": dc["device_code"]})
+        assert token.status_code == 200, token.text
+        assert verify(server, token.json()["access_token"], API_URI)["scp"] == "user_impersonation"
+        # the consent is remembered: ROPC works now for bob (and only bob)
+        assert "access_token" in c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data=form).json()
+
+
+def test_admin_only_permission_shows_need_admin_approval(env):
+    server, s = env
+    with http(server) as c:
+        dc = _device_code(c, s, s.admin_client_id, "https://graph.microsoft.com/.default")
+        with pytest.raises(RuntimeError, match="needs permission to access resources in your organization"):
+            sign_in_device(server, dc["user_code"], f"alice@{s.domain}")
+
+
+def test_discovery_endpoints_over_https(env):
+    server, s = env
+    with http(server) as c:
+        v2 = c.get(f"/{s.domain}/v2.0/.well-known/openid-configuration")
+        assert v2.status_code == 200 and v2.headers["cache-control"] == "max-age=86400, private"
+        assert v2.headers["access-control-allow-origin"] == "*"
+        assert v2.json()["issuer"] == f"{server.url}/{s.tenant_id}/v2.0"
+        v1 = c.get("/common/.well-known/openid-configuration").json()
+        assert v1["issuer"] == "https://sts.windows.net/{tenantid}/"
+        keys = c.get(f"/{s.tenant_id}/discovery/v2.0/keys").json()["keys"]
+        assert keys and keys[0]["issuer"] == f"{server.url}/{s.tenant_id}/v2.0"
+        assert "issuer" not in c.get("/common/discovery/keys").json()["keys"][0]
+        inst = c.get("/common/discovery/instance", params={
+            "api-version": "1.1", "authorization_endpoint": f"https://127.0.0.1/{s.tenant_id}/oauth2/v2.0/authorize"})
+        assert inst.json()["tenant_discovery_endpoint"] == (
+            f"{server.url}/{s.tenant_id}/v2.0/.well-known/openid-configuration")
+        realm = c.get(f"/common/userrealm/alice@{s.domain}", params={"api-version": "1.0"}).json()
+        assert realm["account_type"] == "Managed" and realm["domain_name"] == s.domain
+
+
+def test_hostile_input_never_gives_a_500(env):
+    server, s = env
+    with http(server) as c:
+        for path in ("/%00/oauth2/v2.0/token", f"/{'a' * 5000}/oauth2/token", f"/{s.tenant_id}/oauth2/v2.0/token"):
+            for body in (b"\xff\xfe", b"grant_type=password&grant_type=x", b"a" * 70000, b"scope=" + b"x/" * 3000,
+                         b"grant_type=refresh_token&client_id=" + s.client_app_id.encode() + b"&refresh_token=%00",
+                         b"grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&requested_token_use=on_behalf_of"
+                         b"&assertion=a.b.c&client_id=" + s.api_app_id.encode() + b"&client_secret=" +
+                         s.api_secret.encode() + b"&scope=x"):
+                r = c.post(path, content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+                assert 400 <= r.status_code < 500, (path[:40], body[:40], r.status_code, r.text[:200])
+        for path in ("/devicelogin", "/common/login", "/common/consent"):
+            r = c.post(path, content=b"\xff" * 100)
+            assert r.status_code == 400
+        r = c.get(f"/{s.tenant_id}/oauth2/v2.0/authorize",
+                  params={"client_id": "<b>x</b>", "redirect_uri": "javascript:x"})
+        assert r.status_code == 400 and "<b>x</b>" not in r.text
