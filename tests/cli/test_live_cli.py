@@ -195,3 +195,21 @@ def test_account_list_set_and_logout(live_server: LiveServer, bob: AzLocal, tmp_
     missing = az("account", "set", "-s", "no-such-subscription", check=False)
     assert missing.returncode == 1
     assert "Subscription 'no-such-subscription' not found" in missing.stderr
+
+
+def test_generic_update_of_an_application(admin_cli: AzLocal) -> None:
+    app_id = admin_cli("ad", "app", "create", "--display-name", "generic", "--identifier-uris", "api://generic",
+                       "--query", "appId", "-o", "tsv").stdout.strip()
+    admin_cli("ad", "app", "update", "--id", app_id, "--add", "identifierUris", "api://generic2")
+    admin_cli("ad", "app", "update", "--id", app_id, "--set", 'replyUrls=["https://r1"]',
+              "web.homePageUrl=https://home")  # an AAD Graph era name and a Graph path
+    admin_cli("ad", "app", "update", "--id", app_id, "--add", "web.redirectUris", "https://r2")
+    admin_cli("ad", "app", "update", "--id", app_id, "--remove", "identifierUris", "0")
+    shown = admin_cli.json("ad", "app", "show", "--id", app_id)
+    assert shown["identifierUris"] == ["api://generic2"]
+    assert shown["web"]["redirectUris"] == ["https://r1", "https://r2"] == shown["replyUrls"]
+    assert shown["homepage"] == "https://home"
+    bad = admin_cli("ad", "app", "update", "--id", app_id, "--set", "noequals", check=False)
+    assert bad.returncode == 2 and "usage error: --set property=value" in bad.stderr
+    admin_cli("ad", "app", "delete", "--id", app_id)
+    assert admin_cli("ad", "app", "show", "--id", app_id, check=False).returncode == 3
