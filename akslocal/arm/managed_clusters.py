@@ -152,6 +152,12 @@ def _create(services, provisioner, subscription, rg, name, req, profile, now, en
             "disableLocalAccounts": req.disable_local_accounts,
         },
     }
+    if identity is not None:
+        # The kubelet's user-assigned identity in the node resource group (az reads it on update).
+        doc["kubeletIdentity"] = {
+            "resourceId": f"/subscriptions/{sub_id}/resourcegroups/{node_rg}/providers/"
+                          f"Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool",
+            "clientId": entropy.guid(), "objectId": entropy.guid()}
     op_id = entropy.guid()
     doc["operationId"] = op_id
     try:
@@ -327,4 +333,6 @@ def render(doc: dict) -> dict[str, Any]:
            "properties": props}
     if doc.get("identity"):
         out["identity"] = doc["identity"]
+    if doc.get("kubeletIdentity"):
+        props["identityProfile"] = {"kubeletidentity": doc["kubeletIdentity"]}
     return out

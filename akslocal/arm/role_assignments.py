@@ -141,12 +141,16 @@ def list_role_definitions(subscription_id: str, role_name: str | None = None) ->
             if role_name is None or spec[0].lower() == role_name.lower()]
 
 
-def _principal_exists(tx, tenant_id: str, principal_id: str) -> bool:
+def _principal_type(tx, tenant_id: str, principal_id: str) -> str | None:
     from akslocal.directory import groups, service_principals, users
 
-    return (users.get_user(tx, tenant_id, principal_id) is not None
-            or service_principals.get_service_principal(tx, tenant_id, principal_id) is not None
-            or groups.find_group(tx, tenant_id, principal_id) is not None)
+    if users.get_user(tx, tenant_id, principal_id) is not None:
+        return "User"
+    if service_principals.get_service_principal(tx, tenant_id, principal_id) is not None:
+        return "ServicePrincipal"
+    if groups.find_group(tx, tenant_id, principal_id) is not None:
+        return "Group"
+    return None
 
 
 def create_assignment(tx, subscription: dict, scope: str, name: str, body: Any, now_iso: str,
@@ -167,14 +171,20 @@ def create_assignment(tx, subscription: dict, scope: str, name: str, body: Any, 
         raise errors.ArmError(400, "RoleDefinitionDoesNotExist",
                               f"The specified role definition with ID '{str(role_ref)[:200]}' does not exist.")
     tenant_id = subscription["tenantId"]
-    if not is_guid(principal_id) or not _principal_exists(tx, tenant_id, principal_id):
+    actual_type = _principal_type(tx, tenant_id, principal_id) if is_guid(principal_id) else None
+    if actual_type is None:
         raise errors.ArmError(400, "PrincipalNotFound",
                               f"Principal {str(principal_id)[:64]} does not exist in the directory {tenant_id}. Check "
                               "that you have the correct principal ID.")
-    principal_type = props.get("principalType") or "User"
-    if principal_type not in PRINCIPAL_TYPES:
+    principal_type = props.get("principalType")
+    if principal_type is not None and principal_type not in PRINCIPAL_TYPES:
         raise errors.invalid_parameter(f"The principalType '{str(principal_type)[:40]}' is not valid.",
                                        "principalType")
+    if principal_type is not None and principal_type != actual_type:
+        raise errors.ArmError(400, "UnmatchedPrincipalType",
+                              f"The PrincipalId '{principal_id}' has type '{actual_type}', which is different from "
+                              f"specified PrincipalType '{principal_type}'.")
+    principal_type = actual_type
     principal_id = principal_id.lower()
     existing = tx.get(ROLE_ASSIGNMENTS, name.lower())
     for r in tx.find(ROLE_ASSIGNMENTS, "principal", principal_id):
