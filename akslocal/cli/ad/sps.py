@@ -92,7 +92,11 @@ def reset_credential(identifier=None, name=None, display_name=None, credential_d
     if years and end_date:
         raise ArgumentUsageError("usage error: --years | --end-date")
     client = graph()
-    sp = get_service_principal(client, target)
+    if name and not identifier:  # the AAD Graph era also found a service principal by its display name
+        by_name = client.list("/servicePrincipals", filter=f"displayName eq {quote(name)}")
+        sp = by_name[0] if len(by_name) == 1 and not is_guid(name) else get_service_principal(client, target)
+    else:
+        sp = get_service_principal(client, target)
     if not append:
         for credential in sp.get("passwordCredentials") or []:
             client.post(f"/servicePrincipals/{sp['id']}/removePassword", {"keyId": credential["keyId"]})

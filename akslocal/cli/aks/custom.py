@@ -250,7 +250,24 @@ def aks_get_credentials(resource_group, name, admin=False, path=os.path.join("~"
     target = Path(os.path.expanduser(path))
     current = merge_into_file(target, text, overwrite_existing, context_name, warn=logger.warning)
     logger.warning('Merged "%s" as current context in %s', current, target)
+    _check_plugin(text)
     return None
+
+
+def _check_plugin(kubeconfig_text: str) -> None:
+    """az warns when a device-code kubeconfig needs a kubelogin that is not installed; so do we, for ours."""
+    import yaml
+
+    try:
+        users = (yaml.safe_load(kubeconfig_text) or {}).get("users") or []
+        exec_ = (users[0].get("user") or {}).get("exec") or {}
+    except (yaml.YAMLError, AttributeError, IndexError):
+        return
+    command = str(exec_.get("command") or "")
+    if "kubelogin" in command and "devicecode" in " ".join(map(str, exec_.get("args") or [])) \
+            and shutil.which(command) is None:
+        logger.warning("The kubeconfig uses devicecode authentication which requires %s. It is installed with "
+                       "akslocal: run 'azlocal aks install-cli' to see how to put it on PATH.", command)
 
 
 def aks_install_cli(install_location=None, kubelogin_install_location=None, client_version=None,
