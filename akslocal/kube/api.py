@@ -138,7 +138,7 @@ class ClusterApi:
             new_meta = new.get("metadata") if isinstance(new.get("metadata"), dict) else {}
             if new_meta.get("name") != name:
                 raise bad_request("metadata.name: Invalid value: the name may not be changed by a patch")
-            strict_check(rt.kind, new, opts.field_validation)
+            strict_check(rt.kind, new, opts.field_validation, rt.version)
             validate_object(rt, new, url_namespace=ns)
             out = self._replace_in(tx, rt, old, new, opts)
             if opts.dry_run:
@@ -166,7 +166,7 @@ class ClusterApi:
     def _prepare(self, rt: ResourceType, ns: str, obj: Any, opts: WriteOptions) -> list[str]:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request must be a JSON object")
-        warnings = strict_check(rt.kind, obj, opts.field_validation)
+        warnings = strict_check(rt.kind, obj, opts.field_validation, rt.version)
         meta = obj.get("metadata")
         if isinstance(meta, dict) and not meta.get("name") and isinstance(meta.get("generateName"), str):
             meta["name"] = meta["generateName"] + random_suffix(self.services.entropy.token_bytes(5))
@@ -245,7 +245,7 @@ class ClusterApi:
         body.setdefault("metadata", {})
         if isinstance(body["metadata"], dict):
             body["metadata"].setdefault("name", name)
-        strict_check(rt.kind, body, opts.field_validation)
+        strict_check(rt.kind, body, opts.field_validation, rt.version)
         meta = body["metadata"]
         if not isinstance(meta, dict) or meta.get("name") != name:
             raise bad_request(f"the name of the object ({meta.get('name') if isinstance(meta, dict) else ''}) "

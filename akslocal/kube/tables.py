@@ -263,7 +263,12 @@ def table(plural: str, items: list[dict[str, Any]], now: float, *, resource_vers
     columns, printer = PRINTERS.get(plural, DEFAULT)
     rows = []
     for o in items:
-        row: dict[str, Any] = {"cells": printer(o, now)}
+        try:
+            cells = printer(o, now)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            # A status written through a subresource can hold odd shapes; print what is sure.
+            cells = [o.get("metadata", {}).get("name", "")] + ["<unknown>"] * (len(columns) - 1)
+        row: dict[str, Any] = {"cells": cells}
         if include_object == "Object":
             row["object"] = o
         elif include_object != "None":

@@ -79,8 +79,9 @@ def validate_object(rt: ResourceType, obj: Any, *, url_namespace: str) -> None:
     meta = obj.get("metadata")
     if meta is None:
         meta = obj["metadata"] = {}
-    if not isinstance(meta, dict):
-        raise bad_request("metadata must be an object")
+    from akslocal.kube.typecheck import check_types
+
+    check_types(rt.kind, rt.version, obj)
     name = meta.get("name")
     body_ns = meta.get("namespace") or ""
     if rt.namespaced and body_ns and url_namespace and body_ns != url_namespace:
@@ -214,7 +215,8 @@ def unknown_fields(kind: str, obj: dict[str, Any]) -> list[str]:
     if isinstance(meta, dict):
         out.extend(f"metadata.{k}" for k in meta if k not in _META)
     for list_field, allowed in (("subjects", _SUBJECT), ("rules", _RULE)):
-        for i, item in enumerate(obj.get(list_field) or [] if list_field in top else []):
+        items = obj.get(list_field) if list_field in top else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
                 out.extend(f"{list_field}[{i}].{k}" for k in item if k not in allowed)
     pod_spec = None
@@ -230,14 +232,20 @@ def unknown_fields(kind: str, obj: dict[str, Any]) -> list[str]:
         prefix = "spec" if kind == "Pod" else "spec.template.spec"
         out.extend(f"{prefix}.{k}" for k in pod_spec if k not in _POD_SPEC)
         for field in ("containers", "initContainers"):
-            for i, c in enumerate(pod_spec.get(field) or []):
+            containers = pod_spec.get(field)
+            for i, c in enumerate(containers if isinstance(containers, list) else []):
                 if isinstance(c, dict):
                     out.extend(f"{prefix}.{field}[{i}].{k}" for k in c if k not in _CONTAINER)
     return out
 
 
-def strict_check(kind: str, obj: dict[str, Any], mode: str) -> list[str]:
-    """Apply ``fieldValidation``: raise for Strict, return warnings for Warn."""
+def strict_check(kind: str, obj: dict[str, Any], mode: str, version: str = "v1") -> list[str]:
+    """Type checks, then ``fieldValidation``: raise for Strict, return warnings for Warn."""
+    from akslocal.kube.typecheck import check_types
+
+    if not isinstance(obj, dict):
+        raise bad_request("the body of the request must be a JSON object")
+    check_types(kind, version, obj)
     unknown = unknown_fields(kind, obj)
     if not unknown or mode == "Ignore":
         return []

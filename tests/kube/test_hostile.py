@@ -178,3 +178,49 @@ def test_binding_validation(http: httpx.Client) -> None:
                                                                  "apiGroup": "rbac.authorization.k8s.io"}})
     _status(r, 422, "Invalid")
     assert http.get("apis/rbac.authorization.k8s.io/v1/clusterrolebindings/bad").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "body", "fragment"), [
+    ("api/v1/namespaces/default/pods", {"metadata": {"name": "p"}, "spec": {"containers": "nginx"}},
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+     ".spec.containers of type array"),
+    ("apis/apps/v1/namespaces/default/deployments",
+     {"metadata": {"name": "d"}, "spec": {"replicas": "two", "selector": {}, "template": {}}},
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct '
+     "field .spec.replicas of type integer"),
+    ("api/v1/namespaces/default/services", {"metadata": {"name": "s"}, "spec": {"ports": {"port": 80}}},
+     "field .spec.ports of type array"),
+    ("api/v1/namespaces/default/secrets", {"metadata": {"name": "s"}, "data": {"k": "not base64!"}},
+     "illegal base64 data"),
+    ("apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {"metadata": {"name": "b"}, "subjects": 5,
+                                                               "roleRef": {"kind": "ClusterRole", "name": "v"}},
+     "field .subjects of type array"),
+    ("api/v1/namespaces/default/configmaps", {"metadata": {"name": "c", "labels": {"a": 1}}},
+     "field .metadata.labels of type map[string]string"),
+    ("api/v1/namespaces/default/configmaps", {"metadata": "c"}, "field .metadata of type object"),
+])
+def test_wrong_json_types_are_400(http: httpx.Client, path: str, body: dict, fragment: str) -> None:
+    r = http.post(path, json=body)
+    status = _status(r, 400, "BadRequest")
+    assert fragment in status["message"]
+
+
+def test_negative_replicas_is_invalid(http: httpx.Client) -> None:
+    body = {"metadata": {"name": "neg"}, "spec": {"replicas": -1, "selector": {"matchLabels": {"a": "b"}},
+                                                 "template": {"metadata": {"labels": {"a": "b"}},
+                                                              "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    r = http.post("apis/apps/v1/namespaces/default/deployments", json=body)
+    assert _status(r, 422, "Invalid")["message"] == ('Deployment.apps "neg" is invalid: spec.replicas: Invalid value: '
+                                                     "-1: must be greater than or equal to 0")
+
+
+def test_odd_pod_status_never_breaks_listing(http: httpx.Client) -> None:
+    pod = {"metadata": {"name": "odd"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    assert http.post("api/v1/namespaces/default/pods", json=pod).status_code == 201
+    r = http.patch("api/v1/namespaces/default/pods/odd/status", content=json.dumps(
+        {"status": {"containerStatuses": "weird"}}), headers={"Content-Type": "application/merge-patch+json"})
+    assert r.status_code == 200
+    table = http.get("api/v1/namespaces/default/pods",
+                     headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
+    assert table.status_code == 200
+    assert ["odd", "<unknown>"] == table.json()["rows"][0]["cells"][:2]
