@@ -4,6 +4,7 @@ and render objects, lists, Tables and watch streams."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import json
 from collections.abc import AsyncIterator
@@ -86,12 +87,14 @@ class ResourceHandler:
             if info.verb == "watch":
                 return self._watch(request, api, rt, ns, query, labels, fields)
             items, rv = api.list(rt, ns, labels, fields)
+            items, list_meta = _page(items, rv, query)
             if _wants_table(request):
-                return _json(tables.table(rt.plural, items, self.services.clock.now(), resource_version=str(rv),
-                                          include_object=query.get("includeObject", "Metadata")),
-                             content_type="application/json;as=Table;v=v1;g=meta.k8s.io")
-            return _json({"kind": rt.list_kind, "apiVersion": rt.api_version,
-                          "metadata": {"resourceVersion": str(rv)}, "items": items})
+                doc = tables.table(rt.plural, items, self.services.clock.now(), resource_version=list_meta[
+                    "resourceVersion"], include_object=query.get("includeObject", "Metadata"))
+                doc["metadata"] = list_meta
+                return _json(doc, content_type="application/json;as=Table;v=v1;g=meta.k8s.io")
+            return _json({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": list_meta,
+                          "items": items})
         opts = self._write_options(query, user, cluster["id"], info)
         if method == "POST":
             if info.name:
@@ -242,6 +245,37 @@ class ResourceHandler:
 
         ctype = "application/json;as=Table;v=v1;g=meta.k8s.io" if as_table else "application/json"
         return StreamingResponse(stream(), media_type=ctype, headers={"Transfer-Encoding": "chunked"})
+
+
+def _continue_token(rv: int, key: str) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _page(items: list[dict[str, Any]], rv: int, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``limit`` / ``continue`` chunking (items are in key order: namespace, then name)."""
+    def key(o: dict[str, Any]) -> str:
+        return f"{o['metadata'].get('namespace', '')}/{o['metadata']['name']}"
+
+    token = query.get("continue", "")
+    if token:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            start, rv = str(state["start"]), int(state["rv"])
+        except (ValueError, KeyError, TypeError):
+            raise bad_request("continue key is not valid: incorrect encoded start resourceVersion "
+                              "(version meta.k8s.io/v1)") from None
+        items = [o for o in items if key(o) > start]
+    try:
+        limit = int(query.get("limit") or 0)
+    except ValueError:
+        raise bad_request(f'limit: Invalid value: "{query.get("limit")}"') from None
+    meta: dict[str, Any] = {"resourceVersion": str(rv)}
+    if 0 < limit < len(items):
+        meta["continue"] = _continue_token(rv, key(items[limit - 1]))
+        meta["remainingItemCount"] = len(items) - limit
+        items = items[:limit]
+    return items, meta
 
 
 def _events_after(tx: Tx, cluster: str, rv: int) -> list[dict[str, Any]]:

@@ -224,3 +224,24 @@ def test_odd_pod_status_never_breaks_listing(http: httpx.Client) -> None:
                      headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
     assert table.status_code == 200
     assert ["odd", "<unknown>"] == table.json()["rows"][0]["cells"][:2]
+
+
+def test_list_pagination_with_limit_and_continue(http: httpx.Client) -> None:
+    for i in range(5):
+        http.post("api/v1/namespaces/default/configmaps", json={"metadata": {"name": f"page-{i}",
+                                                                             "labels": {"page": "yes"}}})
+    names: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        params = {"limit": "2", "labelSelector": "page=yes"}
+        if token:
+            params["continue"] = token
+        doc = http.get("api/v1/namespaces/default/configmaps", params=params).json()
+        names += [i["metadata"]["name"] for i in doc["items"]]
+        pages += 1
+        token = doc["metadata"].get("continue", "")
+        if not token:
+            break
+    assert names == [f"page-{i}" for i in range(5)] and pages == 3
+    _status(http.get("api/v1/namespaces/default/configmaps", params={"continue": "%%%"}), 400, "BadRequest")

@@ -186,3 +186,9 @@ def test_label_annotate_patch(admin: Kubectl) -> None:
     assert [(c["name"], c["image"], c["terminationMessagePolicy"]) for c in pod["spec"]["containers"]] == [
         ("labelled", "busybox:2", "File")]
     assert pod["spec"]["nodeName"].startswith("aks-nodepool1-")
+
+
+def test_chunked_lists_follow_continue_tokens(admin: Kubectl) -> None:
+    whole = admin.ok("get", "pods", "-n", "kube-system", "--no-headers").splitlines()
+    chunked = admin.ok("get", "pods", "-n", "kube-system", "--no-headers", "--chunk-size=3").splitlines()
+    assert [c.split()[0] for c in chunked] == [w.split()[0] for w in whole] and len(whole) > 3
