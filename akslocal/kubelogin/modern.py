@@ -36,8 +36,24 @@ class ModernClient:
     def close(self) -> None:
         pass
 
+    def _session(self):
+        """requests' session for MSAL.  With a CA bundle, the environment must not override it: requests
+        lets ``CURL_CA_BUNDLE``/``REQUESTS_CA_BUNDLE`` win over a session's ``verify``."""
+        import functools
+        import urllib.request
+
+        import requests
+
+        session = requests.Session()
+        session.verify = self.verify
+        if isinstance(self.verify, str):
+            session.trust_env = False
+            session.proxies = urllib.request.getproxies()
+        session.request = functools.partial(session.request, timeout=self.opts.timeout)  # type: ignore[method-assign]
+        return session
+
     def _kwargs(self) -> dict[str, Any]:
-        return {"authority": self.authority_url, "verify": self.verify, "timeout": self.opts.timeout,
+        return {"authority": self.authority_url, "http_client": self._session(),
                 "instance_discovery": self.opts.instance_discovery}
 
     def _call(self, make, action):
