@@ -177,6 +177,26 @@ def _create(services, provisioner, subscription, rg, name, req, profile, now, en
     return doc, True, op
 
 
+def _reprovision(services, provisioner, existing: dict, req, profile: dict | None) -> dict | None:
+    from akslocal.kube.provision import ClusterSpec
+
+    pool = _system_pool(req.agent_pools)
+    secret = req.aad.server_app_secret if req.aad is not None and profile and not profile.get("managed") else None
+    if profile and not profile.get("managed") and not secret:
+        return {"code": "InvalidParameter", "message": "Reconciling a failed legacy Azure AD cluster needs "
+                                                       "aadProfile.serverAppSecret again."}
+    try:
+        provisioner.delete_cluster(services, existing["kubeClusterId"])
+        provisioner.provision_cluster(services, ClusterSpec(
+            cluster_id=existing["kubeClusterId"], name=existing["name"], resource_group=existing["resourceGroup"],
+            kubernetes_version=existing["properties"]["currentKubernetesVersion"], node_count=pool["count"],
+            auth=_auth(profile, secret), admin_group_ids=tuple((profile or {}).get("adminGroupObjectIDs") or ()),
+            local_accounts=not req.disable_local_accounts, node_pool=pool["name"]))
+    except Exception as exc:
+        return _failure(exc)
+    return None
+
+
 def _same(field: str, old: Any, new: Any) -> None:
     if new is not None and old != new:
         raise errors.ArmError(400, "PropertyChangeNotAllowed", f"Changing property '{field}' is not allowed.", field)
@@ -202,7 +222,10 @@ def _update(services, provisioner, existing, req, profile, migrated, now, entrop
     if pool["count"] != _system_pool(props["agentPoolProfiles"])["count"]:
         changes["node_count"] = pool["count"]
     error = None
-    if changes:
+    if existing["provisioningState"] == "Failed":
+        # A PUT on a failed cluster reconciles it, as on AKS: provision what is missing.
+        error = _reprovision(services, provisioner, existing, req, profile)
+    elif changes:
         try:
             provisioner.update_cluster(services, existing["kubeClusterId"], **changes)
         except Exception as exc:

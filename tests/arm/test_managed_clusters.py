@@ -272,6 +272,25 @@ def test_failed_provisioning_is_a_failed_operation(env) -> None:
     assert finished["status"] == "Failed" and "boom" in finished["error"]["message"]
 
 
+def test_a_put_on_a_failed_cluster_reconciles_it(env) -> None:
+    env[3].fail_with = RuntimeError("boom")
+    put(env)
+    env[3].fail_with = None
+    _, created, _ = put(env, b=show(env))
+    assert not created and show(env)["properties"]["provisioningState"] == "Succeeded"
+    assert len(env[3].clusters) == 1
+
+
+def test_domain_modules_import_no_http_framework() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, akslocal.arm.managed_clusters, akslocal.arm.credentials, akslocal.arm.lifecycle; "
+            "print([m for m in ('starlette', 'httpx', 'uvicorn') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_delete_cluster_and_group(env) -> None:
     services, s, sub, fake = env
     put(env)
