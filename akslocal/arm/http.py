@@ -42,7 +42,8 @@ def authenticate(services, request: Request) -> tuple[Caller, dict]:
     return Caller.from_claims(claims), claims
 
 
-def subscription_for(tx, caller: Caller, subscription_id: str, action: str, scope: str | None = None) -> dict:
+def subscription_for(tx, caller: Caller, subscription_id: str, action: str, scope: str | None = None,
+                     authority: str = "https://login.windows.net") -> dict:
     """The subscription, once the caller is known to be of its tenant and allowed ``action`` at ``scope``."""
     sub = subscriptions.require_subscription(tx, subscription_id)
     if caller.tenant_id.lower() != sub["tenantId"].lower():
@@ -50,7 +51,7 @@ def subscription_for(tx, caller: Caller, subscription_id: str, action: str, scop
             401, "InvalidAuthenticationTokenTenant",
             f"The access token is from the wrong issuer 'https://sts.windows.net/{caller.tenant_id}/'. It must match "
             f"the tenant 'https://sts.windows.net/{sub['tenantId']}/' associated with this subscription. Please use "
-            f"the authority (URL) '<authority>/{sub['tenantId']}' to get the token.")
+            f"the authority (URL) '{authority}/{sub['tenantId']}' to get the token.")
     authorize(tx, caller, sub["subscriptionId"], action, scope or f"/subscriptions/{sub['subscriptionId']}")
     return sub
 

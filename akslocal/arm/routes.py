@@ -72,7 +72,7 @@ def _mc_scope(call: Call) -> str:
 
 
 def _sub(call: Call, tx, action: str, scope: str | None = None) -> dict:
-    return subscription_for(tx, call.caller, call.params["sub"], action, scope)
+    return subscription_for(tx, call.caller, call.params["sub"], action, scope, call.services.settings.public_url)
 
 
 def _read(call: Call):

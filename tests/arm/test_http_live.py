@@ -253,7 +253,10 @@ def test_wrong_tenant(env) -> None:
     server, s, arm = env
     carol = Arm(server, user_token(server, s.other_tenant_id, "carol@contoso.onmicrosoft.com", PASSWORD))
     r = carol.get(f"/subscriptions/{s.subscription_id}/resourcegroups")
-    assert r.status_code == 401 and r.json()["error"]["code"] == "InvalidAuthenticationTokenTenant"
+    assert r.status_code == 401 and r.json()["error"] == {"code": "InvalidAuthenticationTokenTenant", "message": (
+        f"The access token is from the wrong issuer 'https://sts.windows.net/{s.other_tenant_id}/'. It must match the "
+        f"tenant 'https://sts.windows.net/{s.tenant_id}/' associated with this subscription. Please use the authority "
+        f"(URL) '{server.url}/{s.tenant_id}' to get the token.")}
     assert [x["subscriptionId"] for x in carol.get("/subscriptions").json()["value"]] == [s.other_subscription_id]
     assert carol.put(f"/subscriptions/{s.other_subscription_id}/resourcegroups/contosoRG",
                      {"location": "westeurope"}).status_code == 201
