@@ -66,6 +66,11 @@ async def authenticate(services: Any, cluster: dict[str, Any], cert_der: bytes |
         if not local:
             raise unauthorized()
         return _with_authenticated(UserInfo("clusterAdmin", "", ("system:masters",)))
+    from akslocal.kube.satokens import authenticate_token
+
+    sa_user = authenticate_token(services, str(cluster.get("id")), token)
+    if sa_user is not None:
+        return sa_user
     auth = auth_from_dict(cluster.get("auth") or {"mode": "none"})
     if auth.mode == "none":
         raise unauthorized()

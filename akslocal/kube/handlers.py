@@ -97,6 +97,11 @@ class ResourceHandler:
                           "items": items})
         opts = self._write_options(query, user, cluster["id"], info)
         if method == "POST":
+            if info.subresource == "token" and info.name:
+                from akslocal.kube.satokens import token_request
+
+                return _json(token_request(self.services, cluster["id"], ns, info.name,
+                                           decode_object(body) if body else {}), 201)
             if info.name:
                 raise method_not_allowed()
             obj = decode_object(body) if body else None

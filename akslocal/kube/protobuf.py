@@ -97,6 +97,10 @@ S: dict[str, dict[int, tuple[str, str]]] = {
     "SelfSubjectRulesReviewSpec": {1: ("namespace", "s")},
     "SelfSubjectReview": {1: ("metadata", "ObjectMeta")},
     "TokenReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenReviewSpec")},
+    "TokenRequest": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenRequestSpec")},
+    "TokenRequestSpec": {1: ("audiences", "[]s"), 3: ("boundObjectRef", "BoundObjectReference"),
+                         4: ("expirationSeconds", "i")},
+    "BoundObjectReference": {1: ("kind", "s"), 2: ("apiVersion", "s"), 3: ("name", "s"), 4: ("uid", "s")},
     "TokenReviewSpec": {1: ("token", "s"), 2: ("audiences", "[]s")},
 }
 # Pointer fields upstream: a zero value on the wire was set on purpose.
@@ -107,7 +111,7 @@ KEEP_ZERO = {"replicas", "revisionHistoryLimit", "terminationGracePeriodSeconds"
 KINDS = {
     "ClusterRoleBinding", "RoleBinding", "ClusterRole", "Role", "Namespace", "ConfigMap", "Secret", "ServiceAccount",
     "Service", "Pod", "Deployment", "SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview",
-    "SelfSubjectRulesReview", "SelfSubjectReview", "TokenReview",
+    "SelfSubjectRulesReview", "SelfSubjectReview", "TokenReview", "TokenRequest",
 }
 
 

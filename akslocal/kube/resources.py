@@ -38,7 +38,8 @@ class ResourceType:
 
 
 SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update"),
-                     "finalize": ("update",), "log": ("get",)}
+                     "finalize": ("update",), "log": ("get",),
+                     "token": ("create",)}
 
 
 def _r(group: str, kind: str, plural: str, namespaced: bool, **kw) -> ResourceType:  # type: ignore[no-untyped-def]
@@ -56,7 +57,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     _r("", "Endpoints", "endpoints", True, short_names=("ep",)),
     _r("", "ConfigMap", "configmaps", True, short_names=("cm",)),
     _r("", "Secret", "secrets", True),
-    _r("", "ServiceAccount", "serviceaccounts", True, short_names=("sa",)),
+    _r("", "ServiceAccount", "serviceaccounts", True, short_names=("sa",), subresources=("token",)),
     _r("", "Event", "events", True, short_names=("ev",)),
     _r("apps", "Deployment", "deployments", True, short_names=("deploy",), categories=("all",),
        subresources=("status", "scale")),

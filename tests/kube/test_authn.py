@@ -207,3 +207,24 @@ def test_health_and_discovery_for_an_authenticated_user(services: Services, fake
     op = doc["paths"]["/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}"]["patch"]
     assert op["x-kubernetes-group-version-kind"]["kind"] == "ClusterRoleBinding"
     assert any(p["name"] == "fieldValidation" for p in op["parameters"])
+
+
+def test_service_account_tokens_expire_and_stay_in_their_cluster(services: Services, fake_webhook: list) -> None:
+    one = _cluster(services, cluster_id="one")
+    _cluster(services, cluster_id="two")
+    _call(services, "POST", "/clusters/one/api/v1/namespaces/default/serviceaccounts", one.admin_token,
+          json={"metadata": {"name": "bot"}})
+    r = _call(services, "POST", "/clusters/one/api/v1/namespaces/default/serviceaccounts/bot/token",
+              one.admin_token, json={"spec": {"expirationSeconds": 600}})
+    assert r.status_code == 201 and r.json()["kind"] == "TokenRequest"
+    token = r.json()["status"]["token"]
+    me = _call(services, "POST", "/clusters/one/apis/authentication.k8s.io/v1/selfsubjectreviews", token,
+               json={"metadata": {}})
+    assert me.json()["status"]["userInfo"]["username"] == "system:serviceaccount:default:bot"
+    assert _call(services, "GET", "/clusters/two/api", token).status_code == 401
+    head, body, sig = token.split(".")
+    tampered = f"{head}.{body[:-2]}AA.{sig}"
+    assert _call(services, "GET", "/clusters/one/api", tampered).status_code == 401
+    services.clock.advance(601)  # type: ignore[attr-defined]
+    assert _call(services, "GET", "/clusters/one/api", token).status_code == 401
+    assert fake_webhook and all(t != token or mode for mode, t in fake_webhook)

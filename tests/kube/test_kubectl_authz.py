@@ -112,3 +112,34 @@ def test_get_pods_watch_prints_new_rows(admin: Kubectl) -> None:
     assert re.split(r"\s{2,}", lines[0].strip()) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert [line.split()[0] for line in lines[1:]] == ["w1", "w2"]
     assert all(line.split()[1:3] == ["1/1", "Running"] for line in lines[1:])
+
+
+def test_service_account_tokens_authenticate_as_the_account(admin: Kubectl, cluster: dict[str, str],
+                                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    import base64
+    import json
+
+    from tests.kube.support import kubectl_for
+
+    admin.ok("create", "ns", "robots")
+    admin.ok("create", "serviceaccount", "r2", "-n", "robots")
+    token = admin.ok("create", "token", "r2", "-n", "robots", "--duration=2h").strip()
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert claims["exp"] - claims["iat"] == 7200  # expirationSeconds decoded from the protobuf TokenRequest
+    assert claims["sub"] == "system:serviceaccount:robots:r2"
+    robot = kubectl_for(tmp_path_factory.mktemp("robot"), cluster, "robot", user={"token": token})
+    who = robot.ok("auth", "whoami")
+    assert "Username    system:serviceaccount:robots:r2" in who
+    assert "[system:serviceaccounts system:serviceaccounts:robots system:authenticated]" in who
+    denied = robot.run("get", "pods", "-n", "robots")
+    assert denied.stderr.strip() == ('Error from server (Forbidden): pods is forbidden: User '
+                                     '"system:serviceaccount:robots:r2" cannot list resource "pods" in API group "" '
+                                     'in the namespace "robots"')
+    admin.ok("create", "rolebinding", "r2-view", "--clusterrole=view", "--serviceaccount=robots:r2", "-n", "robots")
+    assert robot.run("get", "pods", "-n", "robots").returncode == 0
+    # deleting the service account revokes its tokens
+    admin.ok("delete", "serviceaccount", "r2", "-n", "robots")
+    gone = robot.run("get", "pods", "-n", "robots")
+    assert gone.returncode == 1 and "You must be logged in to the server (Unauthorized)" in gone.stderr
+    short = admin.run("create", "token", "default", "-n", "robots", "--duration=1m")
+    assert "may not specify a duration less than 10 minutes" in short.stderr
