@@ -16,12 +16,11 @@ class AzLocal:
     env: dict[str, str] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AKSLOCAL_", "AZLOCAL_", "KUBECONFIG"))}
         env.update(self.env)
         env["HOME"] = str(self.home)
         env["AKSLOCAL_CONFIG_DIR"] = str(self.home / ".akslocal-cli")
         env.setdefault("KUBECONFIG", str(self.home / ".kube" / "config"))
-        env.pop("KUBECONFIG", None) if self.env.get("KUBECONFIG") == "" else None
         return env
 
     def __call__(self, *args: str, check: bool = True, input: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote as url_quote
 
 from akslocal.cli.core.errors import ResourceNotFoundError
 from akslocal.cli.core.rest import GraphClient
@@ -17,6 +18,11 @@ def is_guid(value: str) -> bool:
 def quote(value: str) -> str:
     """An OData string literal (a quote doubles)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def segment(value: str) -> str:
+    """A user-given identifier as one URL path segment (``../`` or ``?`` cannot reach another resource)."""
+    return url_quote(value, safe="@")
 
 
 def graph():
@@ -79,7 +85,7 @@ def service_principal_of_app(client: GraphClient, app_id: str, what: str) -> dic
 def user_id(client: GraphClient, identifier: str) -> str:
     if is_guid(identifier):
         return identifier
-    return client.get(f"/users/{identifier}")["id"]
+    return client.get(f"/users/{segment(identifier)}")["id"]
 
 
 def group_id(client: GraphClient, identifier: str) -> str:

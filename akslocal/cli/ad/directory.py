@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from akslocal.cli.ad import _format
-from akslocal.cli.ad._resolve import graph, group_id, quote, user_id
+from akslocal.cli.ad._resolve import graph, group_id, quote, segment, user_id
 from akslocal.cli.core.errors import ResourceNotFoundError
 
 
@@ -30,7 +30,7 @@ def create_user(display_name, user_principal_name, password, mail_nickname=None,
 
 def show_user(identifier):
     """Get the details of a user (by UPN or object id)."""
-    return _format.user(graph().get(f"/users/{identifier}"))
+    return _format.user(graph().get(f"/users/{segment(identifier)}"))
 
 
 def list_users(upn=None, display_name=None, filter=None):
@@ -91,13 +91,13 @@ def add_member(group, member_id):
     """Add a member (user, group or service principal object id) to a group."""
     client = graph()
     client.post(f"/groups/{group_id(client, group)}/members/$ref",
-                {"@odata.id": f"{client.settings.graph_url}/directoryObjects/{member_id}"})
+                {"@odata.id": f"{client.settings.graph_url}/directoryObjects/{segment(member_id)}"})
 
 
 def remove_member(group, member_id):
     """Remove a member from a group."""
     client = graph()
-    client.delete(f"/groups/{group_id(client, group)}/members/{member_id}/$ref")
+    client.delete(f"/groups/{group_id(client, group)}/members/{segment(member_id)}/$ref")
 
 
 def list_members(group):
@@ -111,7 +111,7 @@ def check_member(group, member_id):
     client = graph()
     gid = group_id(client, group)
     try:
-        result = client.post(f"/directoryObjects/{member_id}/checkMemberGroups", {"groupIds": [gid]})
+        result = client.post(f"/directoryObjects/{segment(member_id)}/checkMemberGroups", {"groupIds": [gid]})
     except ResourceNotFoundError:
         raise
     return {"value": gid in (result or {}).get("value", [])}

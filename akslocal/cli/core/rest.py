@@ -10,14 +10,16 @@ re-login hint.
 from __future__ import annotations
 
 import time
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from akslocal.cli.core import errors
-from akslocal.cli.core.http import connection_error, new_client
-from akslocal.cli.core.profile import Profile
 from akslocal.cli.core.settings import ARM_RESOURCE, GRAPH_RESOURCE
+
+if TYPE_CHECKING:  # httpx is imported when a request is made, so that -h and local commands stay light
+    import httpx
+
+    from akslocal.cli.core.profile import Profile
 
 ARM_API = {
     "resourcegroups": "2024-11-01",
@@ -47,14 +49,39 @@ class _Client:
         self.account = account
         self._token = token
         self._fixed_token = token is not None
-        self._http = new_client(self.settings)
+        self._http_client: httpx.Client | None = None
+
+    @property
+    def _http(self) -> httpx.Client:
+        if self._http_client is None:
+            from akslocal.cli.core.http import new_client
+
+            self._http_client = new_client(self.settings)
+        return self._http_client
 
     def _bearer(self, force: bool = False) -> str:
         if self._token is None or (force and not self._fixed_token):
             self._token = self.profile.token(self.resource, self.account, force_refresh=force)["access_token"]
         return self._token
 
+    def _absolute(self, url: str, prefix: str) -> str:
+        """A path under ``prefix``, or a URL (nextLink, operation status) that must stay on akslocal's origin:
+        the bearer token is never sent anywhere else."""
+        if "://" not in url:
+            if not url.startswith("/"):
+                raise errors.InvalidArgumentValueError(f"'{url}' is not a resource path.")
+            return prefix + url
+        if urlsplit(url)[:2] != urlsplit(self.settings.endpoint)[:2]:
+            raise errors.ServiceError(f"Refusing to send credentials to {urlsplit(url).netloc}: it is not "
+                                      f"{urlsplit(self.settings.endpoint).netloc}.")
+        return url
+
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
+        from akslocal.cli.core.http import connection_error
+
+        url = self._absolute(url, "")
         for attempt in (0, 1):
             headers = {"Authorization": f"Bearer {self._bearer(force=attempt == 1)}"}
             if "json" in kwargs:
@@ -84,8 +111,7 @@ class GraphClient(_Client):
         kwargs: dict[str, Any] = {"params": params}
         if json is not None:
             kwargs["json"] = json
-        url = path if path.startswith("https://") else self.settings.graph_url + path
-        response = self._send(method, url, **kwargs)
+        response = self._send(method, self._absolute(path, self.settings.graph_url), **kwargs)
         body = self._body(response)
         if response.status_code >= 400:
             message = None
@@ -125,7 +151,7 @@ class ArmClient(_Client):
         return account["id"]
 
     def url(self, path: str) -> str:
-        return path if path.startswith("https://") else self.settings.arm_url + path
+        return self._absolute(path, self.settings.arm_url)
 
     def request(self, method: str, path: str, api_version: str, json: Any = None,
                 params: dict | None = None) -> httpx.Response:

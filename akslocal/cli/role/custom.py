@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from akslocal.cli.ad._resolve import is_guid, quote
+from akslocal.cli.ad._resolve import is_guid, quote, segment
 from akslocal.cli.core.errors import ArgumentUsageError, AzLocalError, ResourceNotFoundError
 from akslocal.cli.core.rest import ARM_API, ArmClient, GraphClient
 
@@ -49,7 +49,7 @@ def _role_id(arm: ArmClient, scope: str, role: str) -> str:
 def _principal(graph: GraphClient, assignee: str) -> tuple[str, str]:
     if "@" in assignee:
         try:
-            return graph.get(f"/users/{assignee}")["id"], "User"
+            return graph.get(f"/users/{segment(assignee)}")["id"], "User"
         except ResourceNotFoundError:
             pass
     found = graph.list("/servicePrincipals", filter=f"servicePrincipalNames/any(c:c eq {quote(assignee)})")
