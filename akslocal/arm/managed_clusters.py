@@ -359,3 +359,27 @@ def render(doc: dict) -> dict[str, Any]:
     if doc.get("kubeletIdentity"):
         props["identityProfile"] = {"kubeletidentity": doc["kubeletIdentity"]}
     return out
+
+
+def render_agent_pools(doc: dict) -> list[dict[str, Any]]:
+    """The cluster's pools as ``…/agentPools`` resources (``az aks nodepool list``)."""
+    return [{"id": f"{cluster_id(doc)}/agentPools/{pool['name']}", "name": pool["name"],
+             "type": "Microsoft.ContainerService/managedClusters/agentPools",
+             "properties": {**{k: v for k, v in pool.items() if k != "name"},
+                            "provisioningState": doc["provisioningState"]}}
+            for pool in doc["properties"]["agentPoolProfiles"]]
+
+
+def render_upgrade_profile(doc: dict) -> dict[str, Any]:
+    """``…/upgradeProfiles/default`` (``az aks get-upgrades``)."""
+    from akslocal.arm import versions
+
+    current = doc["properties"]["currentKubernetesVersion"]
+    upgrades = [{"kubernetesVersion": v, "isPreview": None} for v in versions.upgrades(current)] or None
+    return {"id": f"{cluster_id(doc)}/upgradeprofiles/default", "name": "default",
+            "type": "Microsoft.ContainerService/managedClusters/upgradeprofiles",
+            "properties": {
+                "controlPlaneProfile": {"kubernetesVersion": current, "name": None, "osType": "Linux",
+                                        "upgrades": upgrades},
+                "agentPoolProfiles": [{"kubernetesVersion": current, "name": p["name"], "osType": p["osType"],
+                                       "upgrades": upgrades} for p in doc["properties"]["agentPoolProfiles"]]}}

@@ -217,6 +217,29 @@ async def get_cluster(call: Call) -> Response:
     return ok(managed_clusters.render(doc))
 
 
+@route("GET", MC + r"/agentPools(?:/(?P<pool>[^/]+))?")
+async def agent_pools(call: Call) -> Response:
+    with _read(call) as tx:
+        sub = _sub(call, tx, f"{MC_ACTION}/agentPools/read", _mc_scope(call))
+        doc = managed_clusters.require_cluster(tx, sub["subscriptionId"], call.params["rg"], call.params["name"])
+    pools = managed_clusters.render_agent_pools(doc)
+    if "pool" not in call.params:
+        return ok({"value": pools})
+    found = [p for p in pools if p["name"].lower() == call.params["pool"].lower()]
+    if not found:
+        raise errors.resource_not_found(f"{managed_clusters.TYPE}/{doc['name']}/agentPools", call.params["pool"],
+                                        doc["resourceGroup"])
+    return ok(found[0])
+
+
+@route("GET", MC + r"/upgradeProfiles/default")
+async def upgrade_profile(call: Call) -> Response:
+    with _read(call) as tx:
+        sub = _sub(call, tx, f"{MC_ACTION}/upgradeProfiles/read", _mc_scope(call))
+        doc = managed_clusters.require_cluster(tx, sub["subscriptionId"], call.params["rg"], call.params["name"])
+    return ok(managed_clusters.render_upgrade_profile(doc))
+
+
 @route("PUT", MC)
 async def put_cluster(call: Call) -> Response:
     body = await json_body(call.request)

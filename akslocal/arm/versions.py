@@ -39,7 +39,7 @@ def resolve(requested: object) -> tuple[str, str]:
         "kubernetesVersion")
 
 
-def _upgrades(patch: str) -> list[str]:
+def upgrades(patch: str) -> list[str]:
     patches = all_patches()
     index = patches.index(patch)
     current_minor = ".".join(patch.split(".")[:2])
@@ -55,7 +55,7 @@ def kubernetes_versions() -> dict[str, Any]:
     return {"values": [
         {"version": minor, "isDefault": True if minor == DEFAULT_MINOR else None,
          "capabilities": {"supportPlan": ["KubernetesOfficial", "AKSLongTermSupport"]},
-         "patchVersions": {p: {"upgrades": _upgrades(p)} for p in patches}}
+         "patchVersions": {p: {"upgrades": upgrades(p)} for p in patches}}
         for minor, patches in reversed(SUPPORTED.items())
     ]}
 
@@ -71,7 +71,7 @@ def orchestrators(subscription_id: str, location: str) -> dict[str, Any]:
             {"orchestratorType": "Kubernetes", "orchestratorVersion": p,
              "default": True if p == default_patch else None,
              "isPreview": None,
-             "upgrades": [{"orchestratorType": "Kubernetes", "orchestratorVersion": u} for u in _upgrades(p)] or None}
+             "upgrades": [{"orchestratorType": "Kubernetes", "orchestratorVersion": u} for u in upgrades(p)] or None}
             for p in all_patches()
         ]},
     }

@@ -128,6 +128,12 @@ def test_cluster_create_show_list_delete_with_polling(env) -> None:
     assert [c["name"] for c in in_group] == ["myakscluster"] and "myakscluster" in [c["name"] for c in in_sub]
     updated = arm.put(path, shown)
     assert updated.status_code == 200 and arm.wait(updated)["status"] == "Succeeded"
+    pools = arm.get(path + "/agentPools").json()["value"]
+    assert [p["name"] for p in pools] == ["nodepool1"] and pools[0]["properties"]["count"] == 1
+    assert arm.get(path + "/agentPools/nodepool1").json()["id"].endswith("/agentPools/nodepool1")
+    assert arm.get(path + "/agentPools/nope").status_code == 404
+    upgrades = arm.get(path + "/upgradeProfiles/default").json()["properties"]["controlPlaneProfile"]
+    assert upgrades["kubernetesVersion"] == shown["properties"]["currentKubernetesVersion"]
     deleting = arm.delete(path)
     assert deleting.status_code == 202 and arm.wait(deleting)["status"] == "Succeeded"
     missing = arm.get(path)

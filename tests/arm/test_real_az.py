@@ -91,6 +91,10 @@ def test_legacy_cluster_by_az_rest_then_migration_by_az_aks_update(env) -> None:
     assert not values.get("managed")
     args = kubeconfig(az, root)["users"][0]["user"]["exec"]["args"]
     assert "--legacy" in args and args[args.index("--server-id") + 1] == s.server_app_id
+    pools = json.loads(az("aks", "nodepool", "list", "-g", "azRG", "--cluster-name", "legacy1").stdout)
+    assert [p["name"] for p in pools] == ["nodepool1"] and pools[0]["count"] == 1
+    upgrades = json.loads(az("aks", "get-upgrades", "-g", "azRG", "-n", "legacy1").stdout)
+    assert upgrades["controlPlaneProfile"]["kubernetesVersion"].startswith("1.32.")
 
     az("aks", "update", "-g", "azRG", "-n", "legacy1", "--enable-aad", "--aad-admin-group-object-ids", s.group_id,
        timeout=300)
