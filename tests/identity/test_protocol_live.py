@@ -412,3 +412,32 @@ def test_hostile_input_never_gives_a_500(env):
         r = c.get(f"/{s.tenant_id}/oauth2/v2.0/authorize",
                   params={"client_id": "<b>x</b>", "redirect_uri": "javascript:x"})
         assert r.status_code == 400 and "<b>x</b>" not in r.text
+
+
+def test_v1_authorize_with_form_post_and_logout(env):
+    server, s = env
+    from akslocal.identity.devicelogin import _csrf
+
+    with http(server) as c:
+        page = c.get(f"/{s.tenant_id}/oauth2/authorize", params={
+            "client_id": s.web_app_id, "response_type": "code", "redirect_uri": s.redirect_uri,
+            "resource": API_URI, "response_mode": "form_post", "state": "abc"})
+        assert page.status_code == 200 and "set-cookie" in page.headers
+        assert "HttpOnly" in page.headers["set-cookie"] and "Secure" in page.headers["set-cookie"]
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        page = c.post("/common/login", data={"csrf_token": _csrf(page.text), "login": f"alice@{s.domain}",
+                                             "passwd": PASSWORD})
+        if 'id="consentform"' in page.text:
+            page = c.post("/common/consent", data={"csrf_token": _csrf(page.text), "decision": "accept"})
+        assert f'action="{s.redirect_uri}"' in page.text and 'name="state" value="abc"' in page.text
+        code = re.search(r'name="code" value="([^"]+)"', page.text).group(1)
+        token = c.post(f"/{s.tenant_id}/oauth2/token", data={
+            "grant_type": "authorization_code", "client_id": s.web_app_id, "client_secret": s.web_secret,
+            "code": code, "redirect_uri": s.redirect_uri, "resource": API_URI})
+        assert token.status_code == 200, token.text
+        assert token.json()["expires_on"].isdigit() and token.json()["resource"] == API_URI
+        out = c.get(f"/{s.tenant_id}/oauth2/logout", params={"post_logout_redirect_uri": "https://evil.example/"})
+        assert out.status_code == 200 and "You signed out" in out.text
+        back = c.get(f"/{s.tenant_id}/oauth2/v2.0/logout", params={
+            "post_logout_redirect_uri": s.redirect_uri, "client_id": s.web_app_id})
+        assert back.status_code == 302 and back.headers["location"] == s.redirect_uri
