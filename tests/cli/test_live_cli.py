@@ -182,7 +182,9 @@ def test_an_expired_login_asks_to_log_in_again(tmp_path: Path) -> None:
 
 def test_account_list_set_and_logout(live_server: LiveServer, bob: AzLocal, tmp_path: Path) -> None:
     az = client_for(live_server, tmp_path)
-    az("login", "-u", ADMIN, "-p", PASSWORD, "--allow-no-subscriptions", "-o", "none", "--only-show-errors")
+    printed = az.json("login", "-u", ADMIN, "-p", PASSWORD, "--only-show-errors")
+    assert [a["cloudName"] for a in printed] == ["AzureCloud"]  # az's login output says cloudName,
+    assert "environmentName" in az.json("account", "show")  # its profile environmentName
     az("login", "-u", BOB, "-p", BOB_PASSWORD, "--allow-no-subscriptions", "-o", "none", "--only-show-errors")
     accounts = az.json("account", "list")
     assert {a["user"]["name"] for a in accounts} >= {ADMIN, BOB}

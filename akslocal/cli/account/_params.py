@@ -15,6 +15,7 @@ def load_arguments(loader, command) -> None:
                    help="Allow a login to a tenant without subscriptions (tenant-level account).")
         c.argument("use_device_code", action="store_true", help="Use the device code flow (the default here).")
         c.argument("scope", options_list=["--scope"], help="The scope requested at login.")
+        c.argument("subscription", options_list=["--subscription"], help="The subscription to make current.")
     with ArgumentsContext(loader, "logout") as c:
         c.argument("username", options_list=["--username"], help="The account to log out (default: the current).")
     for name in ("account show", "account set", "account get-access-token"):

@@ -23,8 +23,17 @@ def _profile():
 
 
 def login(username=None, password=None, service_principal=False, tenant=None, allow_no_subscriptions=False,
-          use_device_code=False, scope=None):
+          use_device_code=False, scope=None, subscription=None):
     """Log in to akslocal: device code by default, -u/-p (ROPC), or --service-principal."""
+    accounts = _login(username, password, service_principal, tenant, allow_no_subscriptions, scope)
+    if subscription:
+        _profile().set_current(subscription)
+        accounts = [dict(a, isDefault=a["id"] == subscription or a.get("name") == subscription) for a in accounts]
+    # az's login output names the cloud `cloudName` where azureProfile.json says `environmentName`
+    return [{("cloudName" if k == "environmentName" else k): v for k, v in a.items()} for a in accounts]
+
+
+def _login(username, password, service_principal, tenant, allow_no_subscriptions, scope):
     profile = _profile()
     if service_principal:
         if not username or not password:
