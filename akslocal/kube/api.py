@@ -19,12 +19,13 @@ from akslocal.kube.errors import KubeStatus, already_exists, bad_request, confli
 from akslocal.kube.patch import field_set, json_patch, merge_patch, remove_unowned, strategic_merge
 from akslocal.kube.resources import NAMESPACE, RESOURCES, ResourceType
 from akslocal.kube.selectors import FieldRequirement, Requirement, labels_match
-from akslocal.kube.validation import strict_check, validate_object
+from akslocal.kube.validation import check_immutable, strict_check, validate_object
 from akslocal.store import AlreadyExists, Tx
 
 # A guard sees (tx, resource, new object, old object or None) before a write: the escalation check.
 Guard = Callable[[Tx, ResourceType, dict[str, Any], dict[str, Any] | None], None]
 
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
 _GENERATION_KINDS = {"deployments", "replicasets", "daemonsets", "statefulsets", "pods"}
 _SPEC_FIELDS = ("spec", "rules", "subjects", "roleRef", "data", "template")
 
@@ -149,6 +150,10 @@ class ClusterApi:
         with self.services.store.transaction() as tx:
             if objects.read_record(tx, self.cluster, rt, ns, name) is None:
                 raise not_found(rt.plural, rt.group, name)
+            if rt.plural == "namespaces" and name in IMMORTAL_NAMESPACES:
+                # upstream NamespaceLifecycle admission
+                raise KubeStatus(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be '
+                                 "deleted", {"name": name, "kind": "namespaces"})
             if opts and opts.dry_run:
                 return objects.read(tx, self.cluster, rt, ns, name) or {}
             return self._delete_in(tx, rt, ns, name)
@@ -203,6 +208,7 @@ class ClusterApi:
     ) -> dict[str, Any]:
         new = copy.deepcopy(new)
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
+        check_immutable(rt, old, new)
         meta, old_meta = new["metadata"], old["metadata"]
         for f in ("uid", "creationTimestamp", "namespace", "generation"):
             if f in old_meta:

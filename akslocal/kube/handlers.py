@@ -84,6 +84,9 @@ class ResourceHandler:
                 return _json(obj)
             labels = parse_label_selector(query.get("labelSelector", ""))
             fields = parse_field_selector(query.get("fieldSelector", ""), rt.kind)
+            if info.path_watch and info.name:
+                # /watch/.../<name>: the legacy form of fieldSelector=metadata.name=<name>
+                fields = [*fields, *parse_field_selector(f"metadata.name={info.name}", rt.kind)]
             if info.verb == "watch":
                 return self._watch(request, api, rt, ns, query, labels, fields)
             items, rv = api.list(rt, ns, labels, fields)

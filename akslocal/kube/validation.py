@@ -156,6 +156,29 @@ def _kind_problems(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str
     return []
 
 
+def _go_role_ref(ref: Any) -> str:
+    ref = ref if isinstance(ref, dict) else {}
+    return (f'rbac.RoleRef{{APIGroup:{go_value(ref.get("apiGroup", ""))}, Kind:{go_value(ref.get("kind", ""))}, '
+            f'Name:{go_value(ref.get("name", ""))}}}')
+
+
+def check_immutable(rt: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Fields upstream refuses to change on update (422 Invalid)."""
+    name = old.get("metadata", {}).get("name", "")
+    if rt.plural in ("rolebindings", "clusterrolebindings") and new.get("roleRef") != old.get("roleRef"):
+        raise invalid(rt.kind, rt.group, name, [(
+            "FieldValueInvalid", f"Invalid value: {_go_role_ref(new.get('roleRef'))}: cannot change roleRef",
+            "roleRef")])
+    if rt.plural in ("configmaps", "secrets") and old.get("immutable") is True:
+        for field in ("data", "binaryData") if rt.plural == "configmaps" else ("data",):
+            if (new.get(field) or {}) != (old.get(field) or {}):
+                raise invalid(rt.kind, rt.group, name, [(
+                    "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set", field)])
+        if new.get("immutable") is not True:
+            raise invalid(rt.kind, rt.group, name, [(
+                "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set", "immutable")])
+
+
 # --- fieldValidation=Strict -----------------------------------------------------------------
 
 _META = {"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",

@@ -245,3 +245,14 @@ def test_list_pagination_with_limit_and_continue(http: httpx.Client) -> None:
             break
     assert names == [f"page-{i}" for i in range(5)] and pages == 3
     _status(http.get("api/v1/namespaces/default/configmaps", params={"continue": "%%%"}), 400, "BadRequest")
+
+
+def test_immutable_config_map(http: httpx.Client) -> None:
+    http.post("api/v1/namespaces/default/configmaps", json={"metadata": {"name": "frozen"}, "data": {"a": "1"},
+                                                           "immutable": True})
+    r = http.patch("api/v1/namespaces/default/configmaps/frozen", content=b'{"data":{"a":"2"}}',
+                   headers={"Content-Type": "application/merge-patch+json"})
+    body = _status(r, 422, "Invalid")
+    assert body["message"] == ('ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` '
+                               "is set")
+    assert http.get("api/v1/namespaces/default/configmaps/frozen").json()["data"] == {"a": "1"}

@@ -138,3 +138,22 @@ def test_server_side_apply_removes_fields_the_manager_dropped(admin: Kubectl, tm
     obj = json.loads(admin.ok("get", "cm", "owned", "-n", "ssa", "-o", "json"))
     assert obj["data"] == {"x": "1"}
     assert obj["metadata"]["labels"] == {"a": "1", "other": "kept"}
+
+
+def test_role_ref_cannot_change(admin: Kubectl, tmp_path: Path) -> None:
+    admin.ok("apply", "-f", _write(tmp_path, "r1.yaml", CRB.format(name="fixed-ref", user="kim")))
+    changed = _write(tmp_path, "r2.yaml", CRB.format(name="fixed-ref", user="kim").replace("name: view", "name: edit"))
+    out = admin.run("apply", "-f", changed)
+    assert out.returncode == 1
+    assert ('The ClusterRoleBinding "fixed-ref" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:'
+            '"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef') in out.stderr
+    obj = json.loads(admin.ok("get", "clusterrolebinding", "fixed-ref", "-o", "json"))
+    assert obj["roleRef"]["name"] == "view"
+
+
+def test_system_namespaces_cannot_be_deleted(admin: Kubectl) -> None:
+    for ns in ("default", "kube-system", "kube-public"):
+        out = admin.run("delete", "ns", ns)
+        assert out.returncode == 1
+        assert out.stderr.strip() == (f'Error from server (Forbidden): namespaces "{ns}" is forbidden: this namespace '
+                                      "may not be deleted")
