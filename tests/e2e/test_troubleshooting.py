@@ -97,13 +97,10 @@ def last_line(text: str) -> str:
 
 
 def cached_token_expiry(cache: Path) -> tuple[str, int]:
-    """(access token, its exp) of the one JWT in kubelogin's cache dir."""
-    tokens = set()
-    for path in cache.rglob("*"):
-        if path.is_file():
-            tokens.update(re.findall(r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+", path.read_text(errors="replace")))
-    assert len(tokens) == 1, f"expected one cached access token in {cache}, found {len(tokens)}"
-    token = tokens.pop()
+    """(access token, its exp claim) of the one token file in kubelogin's cache dir (adal's Token JSON)."""
+    files = sorted(cache.glob("*.json"))
+    assert len(files) == 1, f"expected one cached token in {cache}: {files}"
+    token = json.loads(files[0].read_text())["access_token"]
     payload = token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     return token, int(claims["exp"])
@@ -191,8 +188,8 @@ def test_user_in_250_groups_gets_in_through_one_of_them(cluster: SeedCluster, tm
 def test_server_secret_that_no_longer_matches_gives_unauthorized(server: LiveServer, tmp_path: Path) -> None:
     cluster = set_up_cluster(server, tmp_path / "admin", "secretcluster")
     team = cluster.object_id("group", "team-3")
-    cluster.bind_cluster_admin("team-3-admins", "Group", team)
-    works = cluster.user(tmp_path / "dave-before").kubectl_signing_in(DAVE, DAVE_PASSWORD, "get", "pods", "-A")
+    dave = cluster.document_reader(tmp_path / "dave", ("team-3-admins", "Group", team))
+    works = dave.kubectl_signing_in(DAVE, DAVE_PASSWORD, "get", "pods", "--all-namespaces")
     assert works.result.returncode == 0, works.stderr
     assert_pod_table(works.stdout)
 
@@ -201,8 +198,11 @@ def test_server_secret_that_no_longer_matches_gives_unauthorized(server: LiveSer
                             "-o", "tsv")
     assert reset.stdout.strip() and reset.stdout.strip() != cluster.server_app_secret
 
-    # A fresh sign-in whose token carries a group overage: the webhook needs Graph, and cannot get there.
-    dave = cluster.user(tmp_path / "dave-after")
+    # Dave signs in again (his cached token deleted with the plugin's own command). His token carries a
+    # group overage, so the webhook needs Graph, and the server app's old secret no longer gets it there.
+    removed = subprocess.run([str(BIN / "akslocal-kubelogin"), "remove-tokens"], capture_output=True, text=True,
+                             env=dave.env(), timeout=60)
+    assert removed.returncode == 0 and not dave.token_cache.exists(), removed.stderr
     refused = dave.kubectl_signing_in(DAVE, DAVE_PASSWORD, "get", "pods", "--all-namespaces")
     assert refused.result.returncode == 1 and len(refused.prompts) == 1, refused.stderr
     assert last_line(refused.stderr) == UNAUTHORIZED, refused.stderr
@@ -219,8 +219,7 @@ def test_skipped_admin_consent_fails_group_resolution_and_explain_says_why(serve
     cluster = set_up_cluster(server, tmp_path / "admin", "noconsentcluster", admin_consent=False)
     assert "admin-consent" not in cluster.setup_output
     team = cluster.object_id("group", "team-42")
-    cluster.bind_cluster_admin("team-42-admins", "Group", team)
-    dave = cluster.user(tmp_path / "dave")
+    dave = cluster.document_reader(tmp_path / "dave", ("team-42-admins", "Group", team))
     refused = dave.kubectl_signing_in(DAVE, DAVE_PASSWORD, "get", "pods", "--all-namespaces")
     assert refused.result.returncode == 1 and len(refused.prompts) == 1, refused.stderr
     assert last_line(refused.stderr) == UNAUTHORIZED, refused.stderr

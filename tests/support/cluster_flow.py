@@ -84,21 +84,24 @@ class SeedCluster:
     def tsv(self, *args: str) -> str:
         return self.azlocal(*args, "-o", "tsv").stdout.strip()
 
-    def admin_kubectl(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        """kubectl with the cluster admin credentials (``get-credentials --admin``)."""
-        result = subprocess.run(["kubectl", "--kubeconfig", str(self.admin_kubeconfig), *args], capture_output=True,
-                                text=True, env=self.env, input=input, timeout=60)
+    def admin_kubectl(self, *args: str, input: str | None = None, check: bool = True,
+                      person: KubectlUser | None = None) -> subprocess.CompletedProcess:
+        """kubectl with the cluster admin credentials (``get-credentials --admin``): the set-up's, or the
+        current context of ``person``, who fetched them into their own kubeconfig as the document does."""
+        kubeconfig = person.kubeconfig if person else self.admin_kubeconfig
+        result = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], capture_output=True,
+                                text=True, env=person.env() if person else self.env, input=input, timeout=60)
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {shlex.join(args)} exited {result.returncode}:\n{result.stdout}\n"
                                  f"{result.stderr}")
         return result
 
-    def bind_cluster_admin(self, name: str, kind: str, subject: str) -> None:
+    def bind_cluster_admin(self, name: str, kind: str, subject: str, person: KubectlUser | None = None) -> None:
         """The document's ClusterRoleBinding (cluster-admin), for a User or a Group, under ``name``."""
         manifest = binding_manifest(subject).replace("contoso-cluster-admins", name)
         if kind != "User":
             manifest = manifest.replace("  kind: User\n", f"  kind: {kind}\n")
-        applied = self.admin_kubectl("apply", "-f", "-", input=manifest)
+        applied = self.admin_kubectl("apply", "-f", "-", input=manifest, person=person)
         assert f"clusterrolebinding.rbac.authorization.k8s.io/{name} created" in applied.stdout, applied.stdout
 
     def user(self, home: Path, *, credentials: bool = True) -> KubectlUser:
@@ -106,6 +109,21 @@ class SeedCluster:
         person = KubectlUser(self, home)
         if credentials:
             person.get_credentials()
+        return person
+
+    def document_reader(self, home: Path, *bindings: tuple[str, str, str]) -> KubectlUser:
+        """Someone who follows the document in one HOME and one kubeconfig: admin credentials, the bindings
+        applied with them (``kubectl apply``), then the user credentials (``--overwrite-existing``).
+
+        Their kubectl has used the cluster before signing in (its discovery cache is warm), so a
+        rejected token shows as the document prints it: ``… logged in to the server (Unauthorized)``
+        (on a cold cache kubectl 1.32 reports the 401 of discovery instead).
+        """
+        person = KubectlUser(self, home)
+        person.get_credentials("--admin")
+        for name, kind, subject in bindings:
+            self.bind_cluster_admin(name, kind, subject, person=person)
+        person.get_credentials()
         return person
 
     def object_id(self, kind: str, name: str) -> str:
