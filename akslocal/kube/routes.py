@@ -70,6 +70,18 @@ async def _impersonate(services: Services, cluster_id: str, request: Request, us
     return impersonated_user(name, groups, uid, extra)
 
 
+def _with_etag(request: Request, doc: Any, content_type: str) -> Response:
+    """Aggregated discovery with an ETag; kubectl revalidates with If-None-Match and takes 304."""
+    import hashlib
+
+    body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32].upper() + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache, private", "Vary": "Accept"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=content_type, headers=headers)
+
+
 def _wants_aggregated(accept: str) -> str | None:
     for part in accept.split(","):
         p = part.replace(" ", "")
@@ -91,7 +103,7 @@ def _non_resource(services: Services, cluster: dict[str, Any], request: Request,
         agg = _wants_aggregated(accept)
         if agg:
             ctype = discovery.AGGREGATED_V2 if agg == "v2" else discovery.AGGREGATED_V2BETA1
-            return json_response(discovery.aggregated(path == "/api", agg), content_type=ctype, headers=no_cache)
+            return _with_etag(request, discovery.aggregated(path == "/api", agg), ctype)
         return json_response(discovery.api_versions() if path == "/api" else discovery.api_group_list())
     parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[0] == "api":

@@ -227,3 +227,12 @@ def test_service_account_tokens_expire_and_stay_in_their_cluster(services: Servi
     assert _call(services, "GET", "/clusters/one/api", tampered).status_code == 401
     services.clock.advance(601)  # type: ignore[attr-defined]
     assert _call(services, "GET", "/clusters/one/api", token).status_code == 401
+
+
+def test_aggregated_discovery_etag_revalidation(services: Services, fake_webhook: list) -> None:
+    _cluster(services)
+    accept = {"Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"}
+    first = _call(services, "GET", "/clusters/c1/api", "alice-token", headers=accept)
+    etag = first.headers["etag"]
+    again = _call(services, "GET", "/clusters/c1/api", "alice-token", headers={**accept, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
