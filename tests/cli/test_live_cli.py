@@ -215,3 +215,17 @@ def test_generic_update_of_an_application(admin_cli: AzLocal) -> None:
     assert bad.returncode == 2 and "usage error: --set property=value" in bad.stderr
     admin_cli("ad", "app", "delete", "--id", app_id)
     assert admin_cli("ad", "app", "show", "--id", app_id, check=False).returncode == 3
+
+
+def test_application_credentials(admin_cli: AzLocal) -> None:
+    app_id = admin_cli("ad", "app", "create", "--display-name", "withsecret", "--query", "appId", "-o",
+                       "tsv").stdout.strip()
+    first = admin_cli("ad", "app", "credential", "reset", "--id", app_id, "--display-name", "one", "-o", "json")
+    assert first.stderr.startswith("WARNING: The output includes credentials that you must protect.")
+    assert sorted(json.loads(first.stdout)) == ["appId", "password", "tenant"]
+    admin_cli("ad", "app", "credential", "reset", "--id", app_id, "--append", "--years", "2", "-o", "none",
+              "--only-show-errors")
+    listed = admin_cli.json("ad", "app", "credential", "list", "--id", app_id)
+    assert len(listed) == 2 and "secretText" not in json.dumps(listed)
+    admin_cli("ad", "app", "credential", "reset", "--id", app_id, "-o", "none", "--only-show-errors")
+    assert len(admin_cli.json("ad", "app", "credential", "list", "--id", app_id)) == 1

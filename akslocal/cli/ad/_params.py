@@ -51,7 +51,16 @@ def load_arguments(loader, command) -> None:
     with ArgumentsContext(loader, "ad app update") as c:
         _application_properties(c)
         generic_update(c)
-    for name in ("ad app update", "ad app show", "ad app delete", "ad app permission"):
+    with ArgumentsContext(loader, "ad app credential") as c:
+        c.argument("display_name", options_list=["--display-name"], help="A friendly name for the credential.")
+        c.argument("years", options_list=["--years"], type=int, help="Years the credential is valid (default 1).")
+        c.argument("end_date", options_list=["--end-date"], help="ISO 8601 end of validity.")
+        c.argument("append", options_list=["--append"], action="store_true", help="Keep the existing credentials.")
+        c.argument("cert", options_list=["--cert"], help="Certificates are not supported.")
+        c.argument("create_cert", options_list=["--create-cert"], action="store_true", help="Not supported.")
+    with ArgumentsContext(loader, "ad app credential list") as c:
+        c.argument("cert", options_list=["--cert"], action="store_true", help="List certificate credentials.")
+    for name in ("ad app update", "ad app show", "ad app delete", "ad app permission", "ad app credential"):
         with ArgumentsContext(loader, name) as c:
             c.argument("identifier", options_list=["--id"], help="Identifier URI, application id, or object id.")
     with ArgumentsContext(loader, "ad app list") as c:

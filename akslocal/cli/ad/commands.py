@@ -12,6 +12,9 @@ def load_command_table(loader) -> None:
         g.command("show", "show_application")
         g.command("list", "list_applications")
         g.command("delete", "delete_application")
+    with CommandGroup(loader, "ad app credential", sps) as g:
+        g.command("reset", "reset_app_credential")
+        g.command("list", "list_app_credentials")
     with CommandGroup(loader, "ad app permission", perms) as g:
         g.command("add", "add_permission")
         g.command("delete", "delete_permission")

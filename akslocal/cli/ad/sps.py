@@ -79,6 +79,45 @@ def _end(years, end_date, start: datetime.datetime) -> datetime.datetime:
     return start.replace(year=start.year + int(years or 1))
 
 
+def add_password(client, collection: str, obj: dict, display_name, years, end_date, append) -> str:
+    """Graph's addPassword (after removePassword of the others unless ``append``); returns the new secret."""
+    if not append:
+        for credential in obj.get("passwordCredentials") or []:
+            client.post(f"/{collection}/{obj['id']}/removePassword", {"keyId": credential["keyId"]})
+    start = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    body = {"passwordCredential": {
+        "displayName": display_name,
+        "startDateTime": start.isoformat().replace("+00:00", "Z"),
+        "endDateTime": _end(years, end_date, start).isoformat().replace("+00:00", "Z"),
+    }}
+    return client.post(f"/{collection}/{obj['id']}/addPassword", body)["secretText"]
+
+
+def reset_app_credential(identifier, display_name=None, years=None, end_date=None, append=False, cert=None,
+                         create_cert=False):
+    """Reset an application's password credential; the new secret is shown once."""
+    from akslocal.cli.ad._resolve import get_application
+    from akslocal.cli.app import session
+
+    if cert or create_cert:
+        raise ArgumentUsageError("Certificate credentials are not supported by azlocal.")
+    if years and end_date:
+        raise ArgumentUsageError("usage error: --years | --end-date")
+    client = graph()
+    app = get_application(client, identifier)
+    secret = add_password(client, "applications", app, display_name, years, end_date, append)
+    logger.warning(CREDENTIAL_WARNING)
+    return {"appId": app["appId"], "password": secret, "tenant": session().current()["tenantId"]}
+
+
+def list_app_credentials(identifier, cert=False):
+    """List an application's password (or certificate) credentials, without their secrets."""
+    from akslocal.cli.ad._resolve import get_application
+
+    app = get_application(graph(), identifier)
+    return list(app.get("keyCredentials" if cert else "passwordCredentials") or [])
+
+
 def reset_credential(identifier=None, name=None, display_name=None, credential_description=None, years=None,
                      end_date=None, append=False, password=None, cert=None, create_cert=False):
     """Reset a service principal's password credential; the new secret is shown once."""
@@ -97,20 +136,12 @@ def reset_credential(identifier=None, name=None, display_name=None, credential_d
         sp = by_name[0] if len(by_name) == 1 and not is_guid(name) else get_service_principal(client, target)
     else:
         sp = get_service_principal(client, target)
-    if not append:
-        for credential in sp.get("passwordCredentials") or []:
-            client.post(f"/servicePrincipals/{sp['id']}/removePassword", {"keyId": credential["keyId"]})
-    start = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    body = {"passwordCredential": {
-        "displayName": display_name or credential_description,
-        "startDateTime": start.isoformat().replace("+00:00", "Z"),
-        "endDateTime": _end(years, end_date, start).isoformat().replace("+00:00", "Z"),
-    }}
-    added = client.post(f"/servicePrincipals/{sp['id']}/addPassword", body)
+    secret = add_password(client, "servicePrincipals", sp, display_name or credential_description, years, end_date,
+                          append)
     logger.warning(CREDENTIAL_WARNING)
     from akslocal.cli.app import session
 
-    result = {"appId": sp["appId"], "password": added["secretText"], "tenant": session().current()["tenantId"]}
+    result = {"appId": sp["appId"], "password": secret, "tenant": session().current()["tenantId"]}
     if name and not identifier:  # the AAD Graph era form also printed the name it was given
         result = {"appId": result["appId"], "name": name, "password": result["password"], "tenant": result["tenant"]}
     return result
