@@ -58,6 +58,7 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
             apptokens.signin_buffer(services).add(**_app_signin(services, request, plan))
             return 200, body
     context["fast_key"] = fast_key
+    keyring(services).active()  # load (or, on a fresh store, create) the key before the write transaction
     try:
         with services.store.transaction() as tx:
             try:
