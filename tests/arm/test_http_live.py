@@ -357,3 +357,50 @@ def test_api_versions_and_unknown_paths(env) -> None:
     assert huge.status_code == 413
     r = arm.get(f"/subscriptions/{s.subscription_id}/providers/Microsoft.ContainerService")
     assert r.json()["registrationState"] == "Registered"
+
+
+def test_providers_locations_and_role_definitions(env) -> None:
+    _, s, arm = env
+    base = f"/subscriptions/{s.subscription_id}"
+    namespaces = [p["namespace"] for p in arm.get(base + "/providers").json()["value"]]
+    assert "Microsoft.ContainerService" in namespaces and "Microsoft.Authorization" in namespaces
+    registered = arm.post(base + "/providers/microsoft.containerservice/register")
+    assert registered.status_code == 200 and registered.json()["namespace"] == "Microsoft.ContainerService"
+    assert arm.get(base + "/providers/Microsoft.Nope").status_code == 404
+    assert "eastus" in [loc["name"] for loc in arm.get(base + "/locations").json()["value"]]
+    owner = arm.get(base + "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635")
+    assert owner.json()["properties"]["roleName"] == "Owner"
+    assert owner.json()["properties"]["permissions"][0]["actions"] == ["*"]
+    missing = arm.get(base + "/providers/Microsoft.Authorization/roleDefinitions/" + str(uuid.uuid4()))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "RoleDefinitionDoesNotExist"
+    names = {d["properties"]["roleName"] for d in arm.get(
+        base + "/providers/Microsoft.Authorization/roleDefinitions").json()["value"]}
+    assert {"Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service Cluster Admin Role"} <= names
+
+
+def test_cluster_user_role_allows_only_user_credentials(env) -> None:
+    server, s, arm = env
+    make_group(arm, s, "roleRG")
+    path = cluster_path(s, "roleRG", "rolec")
+    arm.wait(arm.put(path, cluster_body(aadProfile={"managed": True})))
+    for old in arm.get(f"/subscriptions/{s.subscription_id}/providers/Microsoft.Authorization/roleAssignments",
+                       params={"$filter": f"principalId eq '{s.robot_sp_id}'"}).json()["value"]:
+        assert arm.delete(old["id"]).status_code == 200  # only this test's assignment counts
+    assignment = f"{path}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}"
+    made = arm.put(assignment, {"properties": {
+        "roleDefinitionId": f"/subscriptions/{s.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/"
+                            "4abbcc35-e782-43d8-92c5-2d3f1bd2253f", "principalId": s.robot_sp_id}})
+    assert made.status_code == 201 and made.json()["properties"]["principalType"] == "ServicePrincipal"
+    at_scope = arm.get(path + "/providers/Microsoft.Authorization/roleAssignments",
+                       params={"$filter": "atScope()"}).json()["value"]
+    # atScope(): at the scope or above it (the subscription-wide Contributor of another test may be there too).
+    assert assignment.rsplit("/", 1)[1] in [a["name"] for a in at_scope]
+    assert all(path.lower().startswith(a["properties"]["scope"].lower()) for a in at_scope)
+    robot = Arm(server, sp_token(server, s))
+    assert robot.post(path + "/listClusterUserCredential").status_code == 200
+    assert robot.get(path).status_code == 200
+    denied = robot.post(path + "/listClusterAdminCredential")
+    assert denied.status_code == 403 and "listClusterAdminCredential/action" in denied.json()["error"]["message"]
+    assert robot.get(cluster_path(s, "roleRG", "other")).status_code == 403
+    assert arm.delete(assignment).status_code == 200 and arm.delete(assignment).status_code == 204
+    assert robot.post(path + "/listClusterUserCredential").status_code == 403
