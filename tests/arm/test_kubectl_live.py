@@ -12,6 +12,7 @@ import yaml
 
 from akslocal.server.control import control_key
 from tests.arm.live import Arm, cluster_path, start_seeded, user_token
+from tests.arm.seed import PASSWORD
 from tests.arm.test_http_live import cluster_body, decode, make_group
 from tests.support.live import LiveServer
 
@@ -111,15 +112,22 @@ def test_disabling_local_accounts_later_locks_out_the_admin_credentials(env, tmp
 @pytest.mark.skipif(importlib.util.find_spec("akslocal.kubelogin.main") is None
                     or importlib.util.find_spec("akslocal.webhook.review") is None,
                     reason="the akslocal-kubelogin plugin or the token webhook is not in this tree yet")
-def test_legacy_user_kubeconfig_signs_in_with_the_device_code(env, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["legacy", "managed"])
+def test_user_kubeconfig_signs_in_with_the_device_code(env, tmp_path: Path, kind: str) -> None:
     import sys
 
     server, s, arm = env
-    path = create(arm, s, "legacy", aadProfile={"clientAppID": s.client_app_id, "serverAppID": s.server_app_id,
-                                                "serverAppSecret": s.server_secret, "tenantID": s.tenant_id})
-    admin = decode(arm.post(path + "/listClusterAdminCredential"))
-    kubectl(server, admin, tmp_path, "create", "clusterrolebinding", "admin-is-admin", "--clusterrole",
-            "cluster-admin", "--user", "admin@akslocal.onmicrosoft.com")
+    if kind == "legacy":
+        profile = {"clientAppID": s.client_app_id, "serverAppID": s.server_app_id,
+                   "serverAppSecret": s.server_secret, "tenantID": s.tenant_id}
+    else:  # alice is in aks-admins, which the cluster binds to cluster-admin
+        profile = {"managed": True, "adminGroupObjectIDs": [s.group_id]}
+    path = create(arm, s, f"dc{kind}", aadProfile=profile)
+    if kind == "legacy":
+        admin = decode(arm.post(path + "/listClusterAdminCredential"))
+        made = kubectl(server, admin, tmp_path, "create", "clusterrolebinding", "alice-is-admin", "--clusterrole",
+                       "cluster-admin", "--user", "alice@akslocal.onmicrosoft.com")
+        assert made.returncode == 0, made.stderr
     user = decode(arm.post(path + "/listClusterUserCredential"))
     config = tmp_path / "user-kubeconfig"
     config.write_text(yaml.safe_dump(user))
@@ -127,14 +135,16 @@ def test_legacy_user_kubeconfig_signs_in_with_the_device_code(env, tmp_path: Pat
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=server.env(HOME=str(tmp_path), KUBECACHEDIR=str(tmp_path / "cache")))
     code = re.compile(r"enter the code ([A-Z0-9]{9}) to authenticate")
+    prompt = ""
     while (line := process.stderr.readline()):
+        prompt += line
         if match := code.search(line):
             subprocess.run([sys.executable, "-m", "akslocal.server.main", "devicelogin", "--code", match.group(1),
-                            "--username", "admin@akslocal.onmicrosoft.com", "--password", "Adm1n-Passw0rd!"],
+                            "--username", "alice@akslocal.onmicrosoft.com", "--password", PASSWORD],
                            check=True, capture_output=True, env=server.env(), timeout=60)
             break
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
+    assert process.returncode == 0, prompt + err
     assert "coredns-" in out
 
 
