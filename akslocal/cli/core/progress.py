@@ -37,9 +37,3 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self.clear()
 
-
-def for_command(cmd: object) -> Progress:
-    """A progress indicator for a command: off with --only-show-errors or when stderr is not a terminal."""
-    cli_ctx = getattr(cmd, "cli_ctx", None)
-    quiet = bool(getattr(cli_ctx, "only_show_errors", False))
-    return Progress(enabled=False if quiet else None)
