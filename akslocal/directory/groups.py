@@ -116,7 +116,9 @@ def add_member(tx: Tx, tenant_id: str, group_id: str, member_id: str) -> Members
         raise errors.not_found(member_id)
     if member_id == group.id:
         raise errors.bad_request("A group cannot be a member of itself.")
-    if member_type == "group" and group.id in transitive_member_group_ids(tx, tenant_id, member_id):
+    # Circular iff the new parent is already (transitively) inside the member: walk up from the
+    # parent (cheap when groups are built bottom-up) rather than down from the member.
+    if member_type == "group" and member_id in transitive_group_ids(tx, tenant_id, group.id):
         raise errors.bad_request("Adding this group would create a circular membership.")
     link_key = f"{tenant_id}/{group.id}/{member_id}"
     if tx.get(MEMBERSHIPS, link_key) is not None:
