@@ -93,6 +93,11 @@ class AzLocalParser(CLICommandParser):
     """argparse errors printed the way az prints them (``ERROR: ...``, exit 2)."""
 
     def error(self, message):
+        if "_subcommand" in message or "_command" in message:  # a group without a command: az shows its help
+            for name in set(COMMAND_MODULES.values()):
+                import_module(f"akslocal.cli.{name}._help")
+            self.print_help()
+            self.exit(0)
         logger.error(message)
         if "--query" in message:
             print(QUERY_REFERENCE, file=sys.stderr)

@@ -137,3 +137,10 @@ def test_credentials_are_never_sent_to_another_host(azlocal: AzLocal) -> None:
     relative = azlocal("role", "assignment", "delete", "--ids", "subscriptions/x", check=False)
     assert relative.returncode == 2
     assert "is not a resource path" in relative.stderr
+
+
+def test_a_group_without_a_command_shows_its_help(azlocal: AzLocal) -> None:
+    result = azlocal("ad", "app", "permission")
+    assert "azlocal ad app permission" in result.stdout
+    assert "admin-consent" in result.stdout and "grant" in result.stdout
+    assert "Manage Microsoft Entra ID" in azlocal("ad").stdout
