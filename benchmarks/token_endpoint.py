@@ -11,7 +11,7 @@ All in one run on one machine:
   certificate, installed into a temporary directory (skipped when npm cannot install it).
 
 Prints tokens/s and the ratios akslocal/raw (aim >= 0.6 per worker) and akslocal/mock
-(aim >= 2.5).  Run: ``.venv/bin/python benchmarks/token_endpoint.py [--seconds 5] [--clients 4]``
+(aim >= 2.5).  Run: ``.venv/bin/python benchmarks/token_endpoint.py [--seconds 3] [--rounds 3] [--clients 2]``
 """
 
 from __future__ import annotations
@@ -110,42 +110,54 @@ const { OAuth2Server } = require('oauth2-mock-server');
 """
 
 
-def mock_server_rate(tls_dir: Path, ca: str, seconds: float, clients: int) -> float | None:
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if not npm or not node:
-        print("oauth2-mock-server: skipped (npm/node not found)")
-        return None
-    work = Path(tempfile.mkdtemp(prefix="akslocal-o2m-"))
-    try:
-        install = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(work),
+class MockServer:
+    """oauth2-mock-server installed into a temporary directory and run with our TLS certificate."""
+
+    def __init__(self, tls_dir: Path) -> None:
+        self.tls_dir = tls_dir
+        self.work = Path(tempfile.mkdtemp(prefix="akslocal-o2m-"))
+        self.proc: subprocess.Popen | None = None
+        self.url: str | None = None
+
+    def start(self) -> str | None:
+        """The server's URL, or None (with the reason printed) when it cannot run here."""
+        npm, node = shutil.which("npm"), shutil.which("node")
+        if not npm or not node:
+            print("oauth2-mock-server: skipped (npm/node not found)")
+            return None
+        install = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(self.work),
                                   "oauth2-mock-server@7"], capture_output=True, text=True, timeout=300)
         if install.returncode != 0:
             print(f"oauth2-mock-server: skipped (npm install failed: {install.stderr.strip()[:200]})")
             return None
-        (work / "serve.js").write_text(MOCK_SCRIPT)
+        (self.work / "serve.js").write_text(MOCK_SCRIPT)
         port = free_port()
-        proc = subprocess.Popen([node, str(work / "serve.js"), str(tls_dir / "server-key.pem"),
-                                 str(tls_dir / "server.pem"), str(port)], cwd=work, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            if "ready" not in line:
-                print(f"oauth2-mock-server: skipped (did not start: {line.strip()[:200]})")
-                return None
-            form = {"grant_type": "client_credentials", "client_id": "bench", "client_secret": "bench",
-                    "scope": "api://bench/.default"}
-            return http_rate(f"https://127.0.0.1:{port}", "/token", form, ca, seconds, clients)
-        finally:
-            proc.terminate()
-            proc.wait(10)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        self.proc = subprocess.Popen([node, str(self.work / "serve.js"), str(self.tls_dir / "server-key.pem"),
+                                      str(self.tls_dir / "server.pem"), str(port)], cwd=self.work,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "ready" not in line:
+            print(f"oauth2-mock-server: skipped (did not start: {line.strip()[:200]})")
+            return None
+        self.url = f"https://127.0.0.1:{port}"
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+MOCK_FORM = {"grant_type": "client_credentials", "client_id": "bench", "client_secret": "bench",
+             "scope": "api://bench/.default"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best of each is kept)")
     parser.add_argument("--clients", type=int, default=2)
     args = parser.parse_args()
 
@@ -154,20 +166,28 @@ def main() -> int:
     data_dir = base / "data"
     tenant, app_id, secret = seed_app(data_dir, port)
     server = LiveServer.start(data_dir, port=port)
+    mock = MockServer(data_dir / "tls")
+    raw = ours = theirs = 0.0
     try:
         form = {"grant_type": "client_credentials", "client_id": app_id, "client_secret": secret,
                 "scope": "api://akslocal-test-api/.default"}
         ca = str(server.ca_path)
-        raw = raw_signing_rate(data_dir, args.seconds)
-        ours = http_rate(server.url, f"/{tenant}/oauth2/v2.0/token", form, ca, args.seconds, args.clients)
-        mock = mock_server_rate(data_dir / "tls", ca, args.seconds, args.clients)
+        mock_url = mock.start()
+        # Interleaved rounds, best of each: the machine is shared, so a single pass mostly measures noise.
+        for _ in range(args.rounds):
+            raw = max(raw, raw_signing_rate(data_dir, args.seconds))
+            ours = max(ours, http_rate(server.url, f"/{tenant}/oauth2/v2.0/token", form, ca, args.seconds,
+                                       args.clients))
+            if mock_url:
+                theirs = max(theirs, http_rate(mock_url, "/token", MOCK_FORM, ca, args.seconds, args.clients))
     finally:
+        mock.stop()
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
     print(f"raw RS256 signing (same key):        {raw:9.1f} signatures/s")
     print(f"akslocal client_credentials (HTTPS): {ours:9.1f} tokens/s   ratio to raw signing: {ours / raw:.2f}")
-    if mock:
-        print(f"oauth2-mock-server (HTTPS):          {mock:9.1f} tokens/s   akslocal / mock: {ours / mock:.2f}")
+    if theirs:
+        print(f"oauth2-mock-server (HTTPS):          {theirs:9.1f} tokens/s   akslocal / mock: {ours / theirs:.2f}")
     return 0
 
 
