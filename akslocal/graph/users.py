@@ -199,7 +199,51 @@ def organization(ctx: Ctx) -> dict:
     return ctx.collection("organization", [sample], type_name="microsoft.graph.organization", sample=sample)
 
 
+USER_CONSENT_POLICY = "ManagePermissionGrantsForSelf.microsoft-user-default-legacy"
+
+
+def _authorization_policy(ctx: Ctx) -> dict:
+    tenant = tenants.require_tenant(ctx.tx, ctx.tenant_id)
+    return {
+        "@odata.context": f"{ctx.base}/$metadata#policies/authorizationPolicy/$entity",
+        "id": "authorizationPolicy",
+        "displayName": "Authorization Policy",
+        "allowInvitesFrom": "everyone",
+        "defaultUserRolePermissions": {
+            "allowedToCreateApps": True,
+            "allowedToCreateSecurityGroups": True,
+            "allowedToReadOtherUsers": True,
+            "permissionGrantPoliciesAssigned": [USER_CONSENT_POLICY] if tenant.user_consent_allowed else [],
+        },
+    }
+
+
+def get_authorization_policy(ctx: Ctx) -> dict:
+    authz.require(ctx.caller, "me") if ctx.caller.delegated else authz.require(ctx.caller, "users.read")
+    return _authorization_policy(ctx)
+
+
+def update_authorization_policy(ctx: Ctx) -> None:
+    """Only the user-consent setting is modelled: whether users may consent to apps themselves."""
+    authz.require(ctx.caller, "roles.write")
+    body = ctx.json()
+    check_keys(body, {"defaultUserRolePermissions"}, {"allowInvitesFrom", "guestUserRoleId", "blockMsolPowerShell"})
+    perms = obj(body.get("defaultUserRolePermissions"), "defaultUserRolePermissions")
+    check_keys(
+        perms,
+        {"permissionGrantPoliciesAssigned"},
+        {"allowedToCreateApps", "allowedToCreateSecurityGroups", "allowedToReadOtherUsers"},
+    )
+    if "permissionGrantPoliciesAssigned" in perms:
+        policies = string_list(perms["permissionGrantPoliciesAssigned"], "permissionGrantPoliciesAssigned")
+        tenants.set_user_consent(
+            ctx.tx, ctx.tenant_id, any(p.startswith("ManagePermissionGrantsForSelf") for p in policies)
+        )
+
+
 ROUTES = [
+    route("GET", "policies/authorizationPolicy", get_authorization_policy),
+    route("PATCH", "policies/authorizationPolicy", update_authorization_policy),
     route("GET", "me", me),
     route("GET", "users", list_users),
     route("POST", "users", create_user),

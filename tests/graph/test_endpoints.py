@@ -324,3 +324,29 @@ def test_organization(graph) -> None:
         [org] = c.get("/organization").json()["value"]
     assert org["id"] == graph.tenant_id
     assert org["verifiedDomains"][0]["name"] == "akslocal.onmicrosoft.com"
+
+
+def test_user_consent_setting_through_authorization_policy(graph) -> None:
+    with graph.admin() as c:
+        policy = c.get("/policies/authorizationPolicy").json()
+        assert policy["defaultUserRolePermissions"]["permissionGrantPoliciesAssigned"] == [
+            "ManagePermissionGrantsForSelf.microsoft-user-default-legacy"
+        ]
+        off = {"defaultUserRolePermissions": {"permissionGrantPoliciesAssigned": []}}
+        assert c.patch("/policies/authorizationPolicy", json=off).status_code == 204
+        assert (
+            c.get("/policies/authorizationPolicy").json()["defaultUserRolePermissions"][
+                "permissionGrantPoliciesAssigned"
+            ]
+            == []
+        )
+        on = {
+            "defaultUserRolePermissions": {
+                "permissionGrantPoliciesAssigned": ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]
+            }
+        }
+        assert c.patch("/policies/authorizationPolicy", json=on).status_code == 204
+    with graph.admin() as c:
+        u = new_user(c, "noconsent")
+    with graph.client(graph.user_token(u["userPrincipalName"], PASSWORD)) as c:
+        assert error_of(c.patch("/policies/authorizationPolicy", json=off))[:2] == (403, "Authorization_RequestDenied")
