@@ -136,6 +136,10 @@ def test_service_principal_login(admin_cli: AzLocal, live_server: LiveServer, tm
     robot("logout")
     assert robot("account", "show", check=False).stderr.strip() == \
         "ERROR: Please run 'azlocal login' to setup account."
+    config = tmp_path / ".akslocal-cli"
+    assert secret not in (config / "service_principal_entries.json").read_text()
+    cached = json.loads((config / "msal_token_cache.json").read_text())
+    assert [t for t in cached.get("AccessToken", {}).values() if t["client_id"] == app_id] == []
 
 
 def test_device_code_login_prints_entras_message(live_server: LiveServer, tmp_path: Path) -> None:

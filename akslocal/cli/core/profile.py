@@ -198,13 +198,14 @@ class Profile:
         if remaining and not any(s.get("isDefault") for s in remaining):
             remaining[0]["isDefault"] = True
         self._write_subscriptions(remaining)
-        cache = self.token_cache()
         app = self.public_app()
         for account in app.get_accounts(username=username):
-            app.remove_account(account)
+            app.remove_account(account)  # its refresh and access tokens leave the cache file too
+        cache = self.token_cache()
+        for token in list(cache.search(cache.CredentialType.ACCESS_TOKEN, query={"client_id": username})):
+            cache.remove_at(token)  # a service principal's application tokens
         entries = [e for e in self._read(self._sp_path, []) if e.get("client_id") != username]
         write_private_json(self._sp_path, entries)
-        del cache
 
     # --- current account and tokens -----------------------------------------------------------------------
     def current(self, subscription: str | None = None) -> dict:
