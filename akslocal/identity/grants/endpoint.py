@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from akslocal.directory.errors import DirectoryError
 from akslocal.identity import apptokens, errors, refresh, resources, signins, tokens
 from akslocal.identity import directory_view as dv
 from akslocal.identity.errors import OAuthError
@@ -67,6 +68,8 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
                 if not getattr(err, "persist", False):
                     raise
                 failure = err
+            except DirectoryError as err:  # a directory rule the request broke: nothing is written
+                raise OAuthError("invalid_request", None, err.message) from None
     except OAuthError as err:
         failure = err
     assert failure is not None
