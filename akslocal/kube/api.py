@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from akslocal.kube import controller, objects
+from akslocal.kube import controller, managed_fields, objects
 from akslocal.kube.defaults import apply_defaults, random_suffix, stamp_metadata
 from akslocal.kube.errors import KubeStatus, already_exists, bad_request, conflict, not_found
-from akslocal.kube.patch import field_set, json_patch, merge_patch, remove_unowned, strategic_merge
+from akslocal.kube.patch import json_patch, merge_patch, strategic_merge
 from akslocal.kube.resources import NAMESPACE, RESOURCES, ResourceType
 from akslocal.kube.selectors import FieldRequirement, Requirement, labels_match
 from akslocal.kube.validation import check_immutable, strict_check, validate_object
@@ -38,6 +38,8 @@ class WriteOptions:
     force: bool = False
     guard: Guard | None = None
     subresource: str = ""
+    # Server-side apply computed managedFields itself: store them as they are.
+    keep_managed_fields: bool = False
 
 
 class ClusterApi:
@@ -188,11 +190,15 @@ class ClusterApi:
                 raise not_found("namespaces", "", ns)
         else:
             meta.pop("namespace", None)
+        requested = managed_fields.object_leaves(obj)  # what the client set, not the defaults
+        if not opts.keep_managed_fields:
+            meta.pop("managedFields", None)
         stamp_metadata(obj, uid=self.services.entropy.guid(), now=self.services.clock.now(),
                        generation=rt.plural in _GENERATION_KINDS)
         apply_defaults(rt.plural, obj, self.services.entropy.token_bytes(4))
         if opts.field_manager:
-            _record_manager(meta, opts.field_manager, "Update", rt.api_version, obj, self.services.clock.now())
+            managed_fields.record_update(meta, opts.field_manager, rt.api_version, requested,
+                                         objects.rfc3339(self.services.clock.now()))
         controller.admit(self, tx, rt, obj)
         if opts.guard:
             opts.guard(tx, rt, obj, None)
@@ -227,8 +233,12 @@ class ClusterApi:
         apply_defaults(rt.plural, new, self.services.entropy.token_bytes(4))
         if rt.plural == "services":
             new["spec"]["clusterIP"] = old.get("spec", {}).get("clusterIP", new["spec"].get("clusterIP"))
-        if opts.field_manager and opts.field_manager != "__apply__":
-            _record_manager(meta, opts.field_manager, "Update", rt.api_version, new, self.services.clock.now())
+        if not opts.keep_managed_fields and meta.get("managedFields") in (None, []):
+            # A write without managedFields keeps the recorded ownership (a client may replace it).
+            meta["managedFields"] = copy.deepcopy(old_meta.get("managedFields") or [])
+        if opts.field_manager and not opts.keep_managed_fields:
+            managed_fields.record_update(meta, opts.field_manager, rt.api_version, managed_fields.changed_leaves(
+                old, new), objects.rfc3339(self.services.clock.now()))
         if opts.guard:
             opts.guard(tx, rt, new, old)
         unchanged = _comparable(new) == _comparable(old)
@@ -256,23 +266,22 @@ class ClusterApi:
         if not isinstance(meta, dict) or meta.get("name") != name:
             raise bad_request(f"the name of the object ({meta.get('name') if isinstance(meta, dict) else ''}) "
                               f"does not match the name on the URL ({name})")
-        fields = field_set(body)
+        now = objects.rfc3339(self.services.clock.now())
         if old is None:
-            obj = body
+            obj = copy.deepcopy(body)
             validate_object(rt, obj, url_namespace=ns)
-            _set_apply_manager(obj["metadata"], opts.field_manager, rt.api_version, fields, self.services.clock.now())
-            out = self._create_in(tx, rt, ns, obj, WriteOptions(guard=opts.guard))
+            obj["metadata"]["managedFields"] = [{
+                "manager": opts.field_manager, "operation": "Apply", "apiVersion": rt.api_version, "time": now,
+                "fieldsType": "FieldsV1", "fieldsV1": managed_fields.to_fields(managed_fields.object_leaves(body))}]
+            out = self._create_in(tx, rt, ns, obj, WriteOptions(guard=opts.guard, keep_managed_fields=True))
             if opts.dry_run:
                 raise _Rollback(out, created=True)
             return out, True
-        new = copy.deepcopy(old)
-        previous = next((m.get("fieldsV1", {}) for m in old["metadata"].get("managedFields") or []
-                         if m.get("manager") == opts.field_manager and m.get("operation") == "Apply"), {})
-        remove_unowned(new, previous, fields)
-        new = strategic_merge(new, {k: v for k, v in body.items() if k not in ("apiVersion", "kind")})
-        _set_apply_manager(new["metadata"], opts.field_manager, rt.api_version, fields, self.services.clock.now())
+        new = strategic_merge(old, {k: v for k, v in body.items() if k not in ("apiVersion", "kind")})
+        managed_fields.apply_ownership(old, body, new, opts.field_manager, rt.api_version, opts.force, now, rt.kind,
+                                       rt.group)
         validate_object(rt, new, url_namespace=ns)
-        out = self._replace_in(tx, rt, old, new, WriteOptions(field_manager="__apply__", guard=opts.guard))
+        out = self._replace_in(tx, rt, old, new, WriteOptions(guard=opts.guard, keep_managed_fields=True))
         if opts.dry_run:
             raise _Rollback(out)
         return out, False
@@ -326,28 +335,10 @@ def _comparable(obj: dict[str, Any]) -> dict[str, Any]:
     c = copy.deepcopy(obj)
     meta = c.get("metadata", {})
     meta.pop("resourceVersion", None)
-    meta.pop("managedFields", None)
+    # Ownership counts (a second applier of equal values becomes co-owner), timestamps do not.
+    meta["managedFields"] = [{k: v for k, v in m.items() if k != "time"} for m in meta.get("managedFields") or []
+                             if isinstance(m, dict)]
     return c
-
-
-def _record_manager(meta: dict[str, Any], manager: str, operation: str, api_version: str, obj: Any,
-                    now: float) -> None:
-    managed = [m for m in meta.get("managedFields") or []
-               if not (m.get("manager") == manager and m.get("operation") == operation)]
-    fields = field_set({k: v for k, v in obj.items() if k not in ("status",)})
-    fields.get("f:metadata", {}).pop("f:resourceVersion", None)
-    managed.append({"manager": manager, "operation": operation, "apiVersion": api_version,
-                    "time": objects.rfc3339(now), "fieldsType": "FieldsV1", "fieldsV1": fields})
-    meta["managedFields"] = managed
-
-
-def _set_apply_manager(meta: dict[str, Any], manager: str, api_version: str, fields: dict[str, Any],
-                       now: float) -> None:
-    managed = [m for m in meta.get("managedFields") or []
-               if not (m.get("manager") == manager and m.get("operation") == "Apply")]
-    managed.append({"manager": manager, "operation": "Apply", "apiVersion": api_version,
-                    "time": objects.rfc3339(now), "fieldsType": "FieldsV1", "fieldsV1": fields})
-    meta["managedFields"] = managed
 
 
 __all__ = ["ClusterApi", "KubeStatus", "WriteOptions"]

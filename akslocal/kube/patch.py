@@ -224,16 +224,3 @@ def _compact(value: Any) -> str:
     import json
 
     return json.dumps(value, separators=(",", ":"))
-
-
-def remove_unowned(live: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> None:
-    """Drop map fields an apply manager owned before and no longer applies."""
-    for key, sub in old.items():
-        if not key.startswith("f:"):
-            continue
-        name = key[2:]
-        if key not in new:
-            if isinstance(live, dict) and name not in ("metadata",):
-                live.pop(name, None)
-        elif sub and isinstance(live.get(name), dict) and isinstance(new[key], dict):
-            remove_unowned(live[name], sub, new[key])

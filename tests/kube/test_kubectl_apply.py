@@ -157,3 +157,35 @@ def test_system_namespaces_cannot_be_deleted(admin: Kubectl) -> None:
         assert out.returncode == 1
         assert out.stderr.strip() == (f'Error from server (Forbidden): namespaces "{ns}" is forbidden: this namespace '
                                       "may not be deleted")
+
+
+def test_server_side_apply_conflicts_and_force(admin: Kubectl, tmp_path: Path) -> None:
+    admin.ok("create", "ns", "conflicts")
+    admin.ok("create", "configmap", "shared", "--from-literal=a=1", "-n", "conflicts")
+    manifest = _write(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n"
+                      "  namespace: conflicts\ndata: {a: '2', b: '3'}\n")
+    out = admin.run("apply", "--server-side", "-f", manifest)
+    assert out.returncode == 1
+    assert out.stderr.startswith('error: Apply failed with 1 conflict: conflict with "kubectl-create" using v1: '
+                                 ".data.a\nPlease review the fields above--they currently have other managers.")
+    assert json.loads(admin.ok("get", "cm", "shared", "-n", "conflicts", "-o", "json"))["data"] == {"a": "1"}
+    admin.ok("apply", "--server-side", "--force-conflicts", "-f", manifest)
+    obj = json.loads(admin.ok("get", "cm", "shared", "-n", "conflicts", "-o", "json", "--show-managed-fields"))
+    assert obj["data"] == {"a": "2", "b": "3"}
+    owners = {m["manager"]: m["fieldsV1"] for m in obj["metadata"]["managedFields"]}
+    assert owners["kubectl"]["f:data"] == {"f:a": {}, "f:b": {}}
+    assert "f:data" not in owners.get("kubectl-create", {})
+
+
+def test_two_appliers_share_equal_values_and_conflict_on_different_ones(admin: Kubectl, tmp_path: Path) -> None:
+    admin.ok("create", "ns", "two-managers")
+    base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: co\n  namespace: two-managers\ndata: {%s}\n"
+    admin.ok("apply", "--server-side", "--field-manager=alpha", "-f", _write(tmp_path, "a.yaml", base % "x: '1'"))
+    admin.ok("apply", "--server-side", "--field-manager=beta", "-f", _write(tmp_path, "b.yaml", base % "x: '1'"))
+    clash = admin.run("apply", "--server-side", "--field-manager=beta", "-f",
+                      _write(tmp_path, "c.yaml", base % "x: '9', y: '2'"))
+    assert 'Apply failed with 1 conflict: conflict with "alpha" using v1: .data.x' in clash.stderr
+    # alpha stops applying x: beta still owns it, so it stays
+    admin.ok("apply", "--server-side", "--field-manager=alpha", "-f", _write(tmp_path, "d.yaml", base % "z: '3'"))
+    obj = json.loads(admin.ok("get", "cm", "co", "-n", "two-managers", "-o", "json"))
+    assert obj["data"] == {"x": "1", "z": "3"}
