@@ -49,6 +49,9 @@ def user(u: User, tenant: Tenant | None = None) -> dict:
         "externalUserState": u.external_user_state,
         "creationType": "Invitation" if u.user_type == "Guest" else None,
         "deletedDateTime": None,
+        # Azure AD Graph era name: the legacy guide queries objectId for a user of another tenant.
+        "objectId": u.id,
+        "objectType": "User",
     }
 
 
@@ -66,6 +69,7 @@ USER_DEFAULT = (
     "preferredLanguage",
     "surname",
     "userPrincipalName",
+    "objectId",
 )
 
 

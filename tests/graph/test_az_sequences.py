@@ -36,6 +36,7 @@ def test_signed_in_user_show(graph) -> None:
     assert body["userPrincipalName"] == "admin@akslocal.onmicrosoft.com"
     assert body["@odata.context"].endswith("/v1.0/$metadata#users/$entity")
     assert {"id", "displayName", "businessPhones", "mail", "surname", "givenName"} <= set(body)
+    assert jmespath.search("objectId", body) == body["id"]  # the legacy guide's query for a guest
 
 
 def test_seed_server_app_flow(graph) -> None:
