@@ -65,11 +65,15 @@ S: dict[str, dict[int, tuple[str, str]]] = {
     "PodSpec": {2: ("containers", "[]Container"), 3: ("restartPolicy", "s"), 4: ("terminationGracePeriodSeconds", "i"),
                 5: ("activeDeadlineSeconds", "i"), 6: ("dnsPolicy", "s"), 7: ("nodeSelector", "m"),
                 8: ("serviceAccountName", "s"), 9: ("serviceAccount", "s"), 10: ("nodeName", "s"),
-                11: ("hostNetwork", "b")},
+                11: ("hostNetwork", "b"), 15: ("imagePullSecrets", "[]LocalObjectReference"), 16: ("hostname", "s"),
+                17: ("subdomain", "s"), 19: ("schedulerName", "s"), 20: ("initContainers", "[]Container"),
+                21: ("automountServiceAccountToken", "b"), 24: ("priorityClassName", "s"),
+                30: ("enableServiceLinks", "b")},
     "Container": {1: ("name", "s"), 2: ("image", "s"), 3: ("command", "[]s"), 4: ("args", "[]s"),
                   5: ("workingDir", "s"), 6: ("ports", "[]ContainerPort"), 7: ("env", "[]EnvVar"),
-                  8: ("resources", "ResourceRequirements"), 14: ("imagePullPolicy", "s"), 16: ("stdin", "b"),
-                  18: ("tty", "b")},
+                  8: ("resources", "ResourceRequirements"), 13: ("terminationMessagePath", "s"),
+                  14: ("imagePullPolicy", "s"), 16: ("stdin", "b"), 17: ("stdinOnce", "b"), 18: ("tty", "b"),
+                  20: ("terminationMessagePolicy", "s")},
     "ContainerPort": {1: ("name", "s"), 2: ("hostPort", "i"), 3: ("containerPort", "i"), 4: ("protocol", "s"),
                       5: ("hostIP", "s")},
     "EnvVar": {1: ("name", "s"), 2: ("value", "s")},
@@ -105,6 +109,7 @@ S: dict[str, dict[int, tuple[str, str]]] = {
 }
 # Pointer fields upstream: a zero value on the wire was set on purpose.
 KEEP_ZERO = {"replicas", "revisionHistoryLimit", "terminationGracePeriodSeconds", "automountServiceAccountToken",
+             "enableServiceLinks",
              "immutable", "progressDeadlineSeconds", "activeDeadlineSeconds", "deletionGracePeriodSeconds",
              "controller", "blockOwnerDeletion"}
 # Top-level kinds we accept and the apiVersions they belong to.
