@@ -114,7 +114,10 @@ def _unique_permissions(items: tuple, prop: str) -> None:
             if " " in item.value or item.value.startswith("."):
                 raise errors.bad_request(f"Property '{prop}.value' must not contain spaces or start with '.'.")
         if item.id.lower() in ids or (item.value is not None and item.value in values):
-            raise errors.bad_request(f"Duplicate id or value in '{prop}'.")
+            # Graph's code and text for a repeated scope/app role (target: the property).
+            raise errors.DirectoryError(
+                errors.DUPLICATE_VALUE, f"Request contains a property with duplicate values. ({prop})"
+            )
         ids.add(item.id.lower())
         if item.value is not None:
             values.add(item.value)

@@ -12,6 +12,7 @@ DENIED = "Authorization_RequestDenied"
 CONFLICT = "Request_MultipleObjectsWithSameKeyValue"
 UNSUPPORTED_QUERY = "Request_UnsupportedQuery"
 DIRECTORY_QUOTA = "Directory_QuotaExceeded"
+DUPLICATE_VALUE = "DuplicateValue"
 # Sign-in outcomes (the token service renders these as invalid_grant with the AADSTS number).
 INVALID_CREDENTIALS = "AADSTS50126"
 USER_DISABLED = "AADSTS50057"
@@ -26,6 +27,7 @@ STATUS = {
     NOT_FOUND: 404,
     DENIED: 403,
     DIRECTORY_QUOTA: 400,
+    DUPLICATE_VALUE: 400,
     INVALID_CREDENTIALS: 400,
     USER_DISABLED: 400,
     USER_NOT_FOUND: 400,

@@ -40,6 +40,7 @@ def create_service_principal(
     try:
         tx.create(SERVICE_PRINCIPALS, key(tenant_id, sp.id), to_doc(sp))
     except AlreadyExists:
+        # Graph: 409 Request_MultipleObjectsWithSameKeyValue with this text (seen in client error reports).
         raise errors.DirectoryError(
             errors.CONFLICT,
             "The service principal cannot be created, updated, or restored because the service principal name "

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from akslocal.directory.models import AppRole, PermissionScope, RequiredResourceAccess, ResourceAccess
-from akslocal.graph.body import check_keys, obj, string_list, unknown_property, wrong_type
+from akslocal.graph.body import check_keys, obj, string_list, wrong_type
+from akslocal.graph.errors import bad_request
 
 TOP_LEVEL = {
     "displayName",
@@ -241,11 +242,11 @@ def parse_application(body: dict) -> dict:
         if not isinstance(body["oauth2AllowImplicitFlow"], bool):
             raise wrong_type("oauth2AllowImplicitFlow", "true or false")
         f["enable_access_token_issuance"] = body["oauth2AllowImplicitFlow"]
-    for name in ("keyCredentials", "passwordCredentials"):
-        if name in body and body[name] not in (None, []):
-            raise (
-                unknown_property(name)
-                if not isinstance(body[name], list)
-                else wrong_type(name, "[] (use addPassword for secrets; certificates are not supported)")
-            )
+    if body.get("passwordCredentials") not in (None, []):
+        # Graph's own answer: secrets come from addPassword only.
+        raise bad_request("New password credentials must be generated using service actions.", "Request_BadRequest")
+    if body.get("keyCredentials") not in (None, []):
+        raise bad_request(
+            "keyCredentials (certificates) are not supported by akslocal; only [] is accepted.", "Request_BadRequest"
+        )
     return f

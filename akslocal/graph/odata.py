@@ -355,7 +355,10 @@ def parse_query(
         canonical = []
         for f in fields:
             if f.lower() not in lowered:
-                raise bad_request(f"Could not find a property named '{f[:100]}' on type '{type_name}'.")
+                # Graph's directory answers an unknown $select property this way (seen in client test fixtures).
+                raise unsupported_query(
+                    f"Property '{f[:100]}' does not exist as a declared property or extension property."
+                )
             canonical.append(lowered[f.lower()])
         select = tuple(canonical) or None
     top = None

@@ -75,7 +75,7 @@ def test_bad_filters_are_graph_errors(text, code, fragment) -> None:
         ([("$top", "1000000000000")], False, "Must be between 1 and 999"),
         ([("$top", "-1")], False, "Must be between 1 and 999"),
         ([("$top", "ten")], False, "Must be between 1 and 999"),
-        ([("$select", "displayName,password")], False, "Could not find a property named 'password'"),
+        ([("$select", "displayName,password")], False, "Property 'password' does not exist as a declared property"),
         ([("$count", "true")], False, "$count is not currently supported."),
         ([("$search", '"displayName:x"')], False, "ConsistencyLevel: eventual"),
         ([("$search", "displayName:x")], True, "Invalid $search"),
