@@ -134,7 +134,7 @@ def provision_cluster(services: Any, spec: ClusterSpec) -> ClusterCredentials:
         tx.create(objects.CLUSTERS, spec.cluster_id, record)
         seed.seed_cluster(api, tx, version=spec.kubernetes_version, node_count=spec.node_count,
                           pool=spec.node_pool, vmss_digits=record["vmssDigits"],
-                          admin_group_ids=tuple(spec.admin_group_ids))
+                          admin_group_ids=tuple(spec.admin_group_ids), legacy=spec.auth.mode == "legacy")
     return cluster_credentials(services, spec.cluster_id)
 
 

@@ -108,6 +108,31 @@ MCR = "mcr.microsoft.com/oss/kubernetes"
 MCR_V2 = "mcr.microsoft.com/oss/v2/kubernetes"
 
 
+def legacy_workloads(version: str) -> list[dict[str, Any]]:
+    """kube-system of an AKS cluster from the Entra (legacy) integration's era, as the seed
+    document shows it: heapster and kube-svc-redirect with two containers, the dashboard and
+    tunnelfront instead of konnectivity."""
+    return [
+        *system_workloads(version)[:2],
+        _workload("Deployment", "heapster", 1, [_container("heapster", f"{MCR}/heapster:v1.5.4"),
+                                                _container("heapster-nanny", f"{MCR}/addon-resizer:1.8.5")],
+                  {"k8s-app": "heapster"}),
+        _workload("DaemonSet", "kube-proxy", None, [_container("kube-proxy", f"{MCR}/kube-proxy:v{version}")],
+                  {"component": "kube-proxy", "tier": "node"}),
+        _workload("DaemonSet", "kube-svc-redirect", None,
+                  [_container("redirector", "mcr.microsoft.com/aks/hcp/kube-svc-redirect:v1.0.2"),
+                   _container("azureproxy", "mcr.microsoft.com/aks/hcp/nginx:1.13.12-alpine")],
+                  {"component": "kube-svc-redirect", "tier": "node"}),
+        _workload("Deployment", "kubernetes-dashboard", 1,
+                  [_container("main", f"{MCR}/kubernetes-dashboard-amd64:v1.10.1")],
+                  {"k8s-app": "kubernetes-dashboard"}),
+        system_workloads(version)[2],
+        _workload("Deployment", "tunnelfront", 1, [_container("tunnel-front", "mcr.microsoft.com/aks/hcp/"
+                                                                              "hcp-tunnel-front:v1.9.2-v4.0.7")],
+                  {"component": "tunnel"}),
+    ]
+
+
 def system_workloads(version: str) -> list[dict[str, Any]]:
     return [
         _workload("Deployment", "coredns", 2, [_container("coredns", f"{MCR_V2}/coredns:v1.11.3-8", [
@@ -187,7 +212,7 @@ def admin_group_binding(group_id: str) -> dict[str, Any]:
 
 
 def seed_cluster(api: ClusterApi, tx: Tx, *, version: str, node_count: int, pool: str, vmss_digits: str,
-                 admin_group_ids: tuple[str, ...]) -> None:
+                 admin_group_ids: tuple[str, ...], legacy: bool = False) -> None:
     from akslocal.kube.api import WriteOptions
 
     opts = WriteOptions(field_validation="Ignore")
@@ -202,7 +227,7 @@ def seed_cluster(api: ClusterApi, tx: Tx, *, version: str, node_count: int, pool
                    created=created)
     for svc in system_services():
         create_object(api, tx, svc)
-    for w in system_workloads(version):
+    for w in legacy_workloads(version) if legacy else system_workloads(version):
         create_object(api, tx, w)
 
 

@@ -192,3 +192,20 @@ def test_chunked_lists_follow_continue_tokens(admin: Kubectl) -> None:
     whole = admin.ok("get", "pods", "-n", "kube-system", "--no-headers").splitlines()
     chunked = admin.ok("get", "pods", "-n", "kube-system", "--no-headers", "--chunk-size=3").splitlines()
     assert [c.split()[0] for c in chunked] == [w.split()[0] for w in whole] and len(whole) > 3
+
+
+def test_a_legacy_entra_cluster_shows_the_seed_pods(kube_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.kube.support import kubectl_for, provision
+
+    creds = provision(kube_server, "legacy", nodeCount=1, auth={
+        "mode": "legacy", "tenant_id": "t", "server_app_id": "s", "server_app_secret": "x", "client_app_id": "c"})
+    out = kubectl_for(tmp_path, creds, "legacy").ok("get", "pods", "--all-namespaces")
+    rows = [re.split(r"\s+", line.strip()) for line in out.splitlines()[1:]]
+    prefixes = [re.sub(r"-[a-z0-9]{5}$", "", r[1]) for r in rows]
+    prefixes = [re.sub(r"-[a-z0-9]{10}$", "", p) for p in prefixes]
+    # the seed's sample output, line by line (one node: one kube-proxy, one kube-svc-redirect)
+    assert prefixes == ["coredns", "coredns", "coredns-autoscaler", "heapster", "kube-proxy", "kube-svc-redirect",
+                        "kubernetes-dashboard", "metrics-server", "tunnelfront"]
+    ready = {p: r[2] for p, r in zip(prefixes, rows, strict=True)}
+    assert ready["heapster"] == "2/2" and ready["kube-svc-redirect"] == "2/2" and ready["tunnelfront"] == "1/1"
+    assert all(r[3] == "Running" and r[4] == "0" for r in rows)
