@@ -130,9 +130,9 @@ def _save(tx: Tx, app: Application, *, create: bool) -> None:
         else:
             tx.put(APPLICATIONS, key(app.tenant_id, app.id), to_doc(app))
     except AlreadyExists as exc:
-        if exc.field == "identifier_uri":
-            raise errors.duplicate("identifierUris") from None
-        raise errors.duplicate("appId") from None
+        # field is None when a concurrent writer won at the database's unique index; appIds are
+        # random GUIDs, so the clash is an identifier URI.
+        raise errors.duplicate("appId" if exc.field == "app_id" else "identifierUris") from None
     _sync_service_principal(tx, app)
 
 
