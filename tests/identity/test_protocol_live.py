@@ -190,7 +190,8 @@ def test_control_rotate_keys_and_sign_in_log(env):
         assert {k["kid"] for k in keys} >= {rotated["active"], rotated["retired"]}
         verify(server, old, API_URI)  # still verifiable during the overlap
         log = c.get("/_akslocal/signins", headers=headers).json()["value"]
-        assert log[0]["appId"] == s.api_app_id and log[0]["status"]["errorCode"] == 0
+        assert log[0]["status"]["errorCode"] == 50126  # newest first
+        assert log[1]["appId"] == s.api_app_id and log[1]["status"]["errorCode"] == 0
         assert any(e["status"]["errorCode"] == 50126 for e in log)
         assert c.get("/_akslocal/signins").status_code == 401
 
