@@ -195,8 +195,15 @@ class _Parser:
         token = self.peek()
         if lambda_var is not None and token and token[1] == lambda_var:
             self.take()
-            return lambda item: item
-        path = self.prop().split("/")
+            inner: list[str] = []
+            while self.peek() == ("punct", "/"):
+                self.take("/")
+                inner.append(self.take()[1])
+            if not inner:
+                return lambda item: item
+            path = inner
+        else:
+            path = self.prop().split("/")
 
         def get(obj: dict) -> Any:
             value: Any = obj

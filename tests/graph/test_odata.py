@@ -7,7 +7,16 @@ import pytest
 from akslocal.graph import odata
 from akslocal.graph.errors import GraphError
 
-PROPS = {"displayName", "appId", "identifierUris", "servicePrincipalNames", "accountEnabled", "userType", "web"}
+PROPS = {
+    "displayName",
+    "appId",
+    "identifierUris",
+    "servicePrincipalNames",
+    "accountEnabled",
+    "userType",
+    "web",
+    "appRoles",
+}
 APP = {
     "displayName": "myaksServer",
     "appId": "0a1b",
@@ -16,6 +25,7 @@ APP = {
     "accountEnabled": True,
     "userType": None,
     "web": {"homePageUrl": "https://h"},
+    "appRoles": [{"value": "Data.Read", "isEnabled": True}],
 }
 
 
@@ -40,6 +50,8 @@ APP = {
         ("appId in ('x', '0A1B')", True),
         ("web/homePageUrl eq 'https://h'", True),
         ("displayName eq 'it''s'", False),
+        ("appRoles/any(r:r/value eq 'data.read')", True),
+        ("appRoles/any(r:r/value eq 'Data.Write')", False),
     ],
 )
 def test_filters_match(text, matches) -> None:
