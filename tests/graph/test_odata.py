@@ -71,6 +71,8 @@ def test_filters_match(text, matches) -> None:
         ("displayName eq 'x'; DROP TABLE records", "BadRequest", "Invalid filter clause"),
         ("(" * 5000, "BadRequest", "longer than"),
         ("identifierUris/any(s:s)", "BadRequest", "Invalid filter clause"),
+        ("(" * 2000 + "displayName eq 'x'" + ")" * 2000, "BadRequest", "nested too deeply"),
+        ("not " * 1000 + "displayName eq 'x'", "BadRequest", "nested too deeply"),
         ("\u202e displayName eq 'x'", "BadRequest", "Invalid filter clause"),
     ],
 )
