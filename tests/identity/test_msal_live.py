@@ -187,3 +187,32 @@ def test_azure_identity_username_password_credential(env):
                                       authority=server.url, disable_instance_discovery=True)
     token = cred.get_token(f"{API_URI}/.default")
     assert verify(server, token.token, API_URI)["oid"] == s.alice_id
+
+
+def test_auth_code_flow_with_pkce(env):
+    import html
+    import re
+
+    from akslocal.identity.devicelogin import _csrf
+    from tests.identity.live import http
+
+    server, s = env
+    app = msal.PublicClientApplication(s.client_app_id, authority=f"{server.url}/{s.tenant_id}",
+                                       instance_discovery=False)
+    flow = app.initiate_auth_code_flow([f"{API_URI}/user_impersonation"], redirect_uri="http://localhost",
+                                       response_mode="form_post")
+    assert "code_challenge_method=S256" in flow["auth_uri"]
+    with http(server) as c:
+        page = c.get(flow["auth_uri"].removeprefix(server.url))
+        assert page.status_code == 200, page.text
+        page = c.post("/common/login", data={"csrf_token": _csrf(page.text), "login": f"alice@{s.domain}",
+                                             "passwd": PASSWORD})
+        assert page.status_code == 200 and 'action="http://localhost"' in page.text, page.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    # MSAL checks state, and the id_token's nonce against the flow's
+    result = app.acquire_token_by_auth_code_flow(flow, {k: html.unescape(v) for k, v in fields.items()})
+    assert "access_token" in result, result
+    assert verify(server, result["access_token"], API_URI)["scp"] == "user_impersonation"
+    import hashlib
+
+    assert result["id_token_claims"]["nonce"] == hashlib.sha256(flow["nonce"].encode()).hexdigest()  # as MSAL sent it
