@@ -176,3 +176,23 @@ def test_hostile_input_never_gives_a_500(env):
         r = c.get(f"/{s.tenant_id}/oauth2/v2.0/authorize",
                   params={"client_id": "<b>x</b>", "redirect_uri": "javascript:x"})
         assert r.status_code == 400 and "<b>x</b>" not in r.text
+
+
+def test_concurrent_redemptions_of_one_refresh_token_give_one_token(env):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, s = env
+    with http(server) as c:
+        rt = c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+            "grant_type": "password", "client_id": s.client_app_id, "username": f"alice@{s.domain}",
+            "password": PASSWORD, "scope": f"{API_URI}/.default offline_access"}).json()["refresh_token"]
+
+    def redeem(_):
+        with http(server) as c:
+            return c.post(f"/{s.tenant_id}/oauth2/v2.0/token", data={
+                "grant_type": "refresh_token", "client_id": s.client_app_id, "refresh_token": rt,
+                "scope": f"{API_URI}/.default"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(redeem, range(8)))
+    assert sorted(statuses) == [200] + [400] * 7

@@ -24,6 +24,7 @@ from akslocal.identity.grants import authorization_code, client_credentials, dev
 from akslocal.identity.grants import refresh_token as refresh_grant
 from akslocal.identity.grants.base import Client, Grant, GrantContext, Issue, TokenRequest
 from akslocal.identity.keys import keyring
+from akslocal.store import Conflict
 
 GRANTS: dict[str, Grant] = {}
 for _grant in (
@@ -72,6 +73,8 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
                 raise OAuthError("invalid_request", None, err.message) from None
     except OAuthError as err:
         failure = err
+    except Conflict:  # another request redeemed the same code or refresh token first
+        failure = errors.invalid_grant("The provided grant was redeemed by a concurrent request.")
     assert failure is not None
     if failure.error not in _QUIET:
         with services.store.transaction() as tx:
