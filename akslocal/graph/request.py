@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from akslocal.graph import odata
+from akslocal.graph import query as odata
 from akslocal.graph.authz import Caller
 from akslocal.graph.errors import bad_request
 from akslocal.graph.render import ODATA_TYPE, properties

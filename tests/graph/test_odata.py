@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from akslocal.graph import odata
+from akslocal.graph import odata, query
 from akslocal.graph.errors import GraphError
 
 PROPS = {
@@ -102,7 +102,7 @@ def test_bad_filters_are_graph_errors(text, code, fragment) -> None:
 )
 def test_bad_query_options(params, eventual, fragment) -> None:
     with pytest.raises(GraphError) as exc:
-        odata.parse_query(params, type_name="microsoft.graph.application", properties=PROPS, eventual=eventual)
+        query.parse_query(params, type_name="microsoft.graph.application", properties=PROPS, eventual=eventual)
     assert exc.value.status == 400 and fragment in exc.value.message
 
 
@@ -110,13 +110,13 @@ def test_paging_walks_every_item_once() -> None:
     objects = [{"displayName": f"n{i:02d}"} for i in range(25)]
     seen, skip = [], 0
     while True:
-        q = odata.parse_query(
-            [("$top", "10"), ("$skiptoken", odata.encode_skiptoken(skip))],
+        q = query.parse_query(
+            [("$top", "10"), ("$skiptoken", query.encode_skiptoken(skip))],
             type_name="t",
             properties={"displayName"},
             eventual=False,
         )
-        page, total, following = odata.apply(q, objects)
+        page, total, following = query.apply(q, objects)
         seen += page
         assert total == 25
         if following is None:
@@ -126,4 +126,4 @@ def test_paging_walks_every_item_once() -> None:
 
 
 def test_unknown_plain_parameters_are_ignored() -> None:
-    assert odata.parse_query([("api-version", "1.6")], type_name="t", properties=set(), eventual=False).filter is None
+    assert query.parse_query([("api-version", "1.6")], type_name="t", properties=set(), eventual=False).filter is None
