@@ -43,14 +43,8 @@ def application_id(client: GraphClient, identifier: str) -> str:
 
 
 def get_application(client: GraphClient, identifier: str) -> dict:
-    object_id = application_id(client, identifier)
-    try:
-        return client.get(f"/applications/{object_id}")
-    except ResourceNotFoundError as error:
-        if is_guid(identifier):
-            raise ResourceNotFoundError(
-                f"Application with appId or objectId '{identifier}' doesn't exist.") from error
-        raise
+    # an unknown GUID is looked up as an object id; Graph's own 404 message is what az prints
+    return client.get(f"/applications/{application_id(client, identifier)}")
 
 
 def service_principal_id(client: GraphClient, identifier: str) -> str:
@@ -63,12 +57,7 @@ def service_principal_id(client: GraphClient, identifier: str) -> str:
 
 
 def get_service_principal(client: GraphClient, identifier: str) -> dict:
-    object_id = service_principal_id(client, identifier)
-    try:
-        return client.get(f"/servicePrincipals/{object_id}")
-    except ResourceNotFoundError as error:
-        raise ResourceNotFoundError(
-            f"Service principal with appId or objectId '{identifier}' doesn't exist.") from error
+    return client.get(f"/servicePrincipals/{service_principal_id(client, identifier)}")
 
 
 def service_principal_of_app(client: GraphClient, app_id: str, what: str) -> dict:

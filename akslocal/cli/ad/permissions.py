@@ -111,8 +111,7 @@ def grant_permission(identifier, api, scope=None, consent_type="AllPrincipals", 
                 client.delete(f"/oauth2PermissionGrants/{grant['id']}")
         created = client.post("/oauth2PermissionGrants", body)
         if isinstance(created, dict):
-            created.pop("@odata.context", None)
-            created.setdefault("objectId", created.get("id"))
+            created.setdefault("objectId", created.get("id"))  # the AAD Graph era name
         return created
 
     return _consent(write)

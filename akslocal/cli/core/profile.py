@@ -126,7 +126,7 @@ class Profile:
         if not username:
             raise AuthenticationError("The sign-in returned no user name (the id_token lacks preferred_username).")
         save_endpoint(self.settings)
-        tenants = [tenant] if tenant else self._home_tenants(result, claims)
+        tenants = [{"tenantId": tenant}] if tenant else self._home_tenants(result, claims)
         return self._discover(username, "user", tenants, allow_no_subscriptions)
 
     def login_service_principal(self, client_id: str, secret: str, tenant: str,
@@ -142,25 +142,27 @@ class Profile:
         entries.append({"client_id": client_id, "tenant": tenant, "client_secret": secret})
         write_private_json(self._sp_path, entries)
         save_endpoint(self.settings)
-        return self._discover(client_id, "servicePrincipal", [tenant], allow_no_subscriptions)
+        return self._discover(client_id, "servicePrincipal", [{"tenantId": tenant}], allow_no_subscriptions)
 
-    def _home_tenants(self, result: dict, claims: dict) -> list[str]:
+    def _home_tenants(self, result: dict, claims: dict) -> list[dict]:
+        """``GET /tenants`` with the first token; az then names each account's tenant (domain, display name)."""
         from akslocal.cli.core.rest import ArmClient
 
         arm = ArmClient(self, token=result["access_token"])
         try:
-            tenants = [t["tenantId"] for t in arm.list("/tenants", api_version="2022-12-01")]
+            tenants = [t for t in arm.list("/tenants", api_version="2022-12-01") if t.get("tenantId")]
         except AzLocalError:
             tenants = []
-        return tenants or [claims.get("tid")]
+        return tenants or [{"tenantId": claims.get("tid")}]
 
-    def _discover(self, username: str, user_type: str, tenants: list[str], allow_no_subscriptions: bool
+    def _discover(self, username: str, user_type: str, tenants: list[dict], allow_no_subscriptions: bool
                   ) -> list[dict]:
         from akslocal.cli.core.rest import ArmClient
 
         found: list[dict] = []
         bare: list[str] = []
-        for tenant in tenants:
+        for description in tenants:
+            tenant = description["tenantId"]
             pseudo = {"tenantId": tenant, "user": {"name": username, "type": user_type}}
             arm = ArmClient(self, account=pseudo)
             try:
@@ -170,7 +172,12 @@ class Profile:
                     raise
                 subs = []  # a directory without Resource Manager: a tenant-level account
             for s in subs:
-                found.append(_account(s, username, user_type))
+                account = _account(s, username, user_type)
+                if description.get("defaultDomain"):
+                    account["tenantDefaultDomain"] = description["defaultDomain"]
+                if description.get("displayName"):
+                    account["tenantDisplayName"] = description["displayName"]
+                found.append(account)
             if not subs:
                 bare.append(tenant)
         if not found and not allow_no_subscriptions:
