@@ -16,7 +16,7 @@ _APP_SAMPLE = render.application(Application(id="", app_id="", tenant_id="", dis
 _SP_SAMPLE = render.service_principal(ServicePrincipal(id="", app_id="", tenant_id="", display_name=""))
 
 
-def _app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> Application:
+def find_app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> Application:
     if app_id is not None:
         app = apps.find_in_tenant(ctx.tx, ctx.tenant_id, app_id)
         if app is None:
@@ -41,7 +41,7 @@ def list_apps(ctx: Ctx) -> dict:
 def get_app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> dict:
     authz.require(ctx.caller, "apps.read")
     q = ctx.query(APP_TYPE, _APP_SAMPLE, collection=False)
-    return ctx.entity("applications/$entity", _render_app(ctx, _app(ctx, id, app_id)), select=q.select)
+    return ctx.entity("applications/$entity", _render_app(ctx, find_app(ctx, id, app_id)), select=q.select)
 
 
 def create_app(ctx: Ctx) -> dict:
@@ -55,7 +55,7 @@ def create_app(ctx: Ctx) -> dict:
 
 
 def update_app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    app = _app(ctx, id, app_id)
+    app = find_app(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
     fields = parse_application(ctx.json())
     if fields:
@@ -63,7 +63,7 @@ def update_app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> No
 
 
 def delete_app(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    app = _app(ctx, id, app_id)
+    app = find_app(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
     apps.delete_application(ctx.tx, ctx.tenant_id, app.id)
 
@@ -105,13 +105,13 @@ def _remove_password(ctx: Ctx, owner: str, object_id: str) -> None:
 
 
 def app_add_password(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> dict:
-    app = _app(ctx, id, app_id)
+    app = find_app(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
     return _add_password(ctx, credentials.APPLICATION, app.id)
 
 
 def app_remove_password(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    app = _app(ctx, id, app_id)
+    app = find_app(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
     _remove_password(ctx, credentials.APPLICATION, app.id)
 
@@ -119,7 +119,7 @@ def app_remove_password(ctx: Ctx, id: str | None = None, app_id: str | None = No
 # --- service principals ----------------------------------------------------------------------
 
 
-def _sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> ServicePrincipal:
+def find_sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> ServicePrincipal:
     sp = (
         service_principals.find_by_app_id(ctx.tx, ctx.tenant_id, app_id)
         if app_id is not None
@@ -144,7 +144,7 @@ def list_sps(ctx: Ctx) -> dict:
 def get_sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> dict:
     authz.require(ctx.caller, "apps.read")
     q = ctx.query(SP_TYPE, _SP_SAMPLE, collection=False)
-    return ctx.entity("servicePrincipals/$entity", render.service_principal(_sp(ctx, id, app_id)), select=q.select)
+    return ctx.entity("servicePrincipals/$entity", render.service_principal(find_sp(ctx, id, app_id)), select=q.select)
 
 
 def create_sp(ctx: Ctx) -> dict:
@@ -175,7 +175,7 @@ def create_sp(ctx: Ctx) -> dict:
 
 
 def update_sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    sp = _sp(ctx, id, app_id)
+    sp = find_sp(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, _sp_owners(ctx, sp))
     body = ctx.json()
     check_keys(body, {"accountEnabled", "appRoleAssignmentRequired"}, {"tags", "notes", "description"})
@@ -189,19 +189,19 @@ def update_sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> Non
 
 
 def delete_sp(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    sp = _sp(ctx, id, app_id)
+    sp = find_sp(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, _sp_owners(ctx, sp))
     service_principals.delete_service_principal(ctx.tx, ctx.tenant_id, sp.id)
 
 
 def sp_add_password(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> dict:
-    sp = _sp(ctx, id, app_id)
+    sp = find_sp(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, _sp_owners(ctx, sp))
     return _add_password(ctx, credentials.SERVICE_PRINCIPAL, sp.id)
 
 
 def sp_remove_password(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
-    sp = _sp(ctx, id, app_id)
+    sp = find_sp(ctx, id, app_id)
     authz.require_app_owner_or_admin(ctx.caller, _sp_owners(ctx, sp))
     _remove_password(ctx, credentials.SERVICE_PRINCIPAL, sp.id)
 

@@ -106,7 +106,7 @@ def member_of(ctx: Ctx, collection: str = "users", id: str | None = None) -> dic
     ]
     objs += _role_objects(ctx, _direct_role_templates(ctx, oid))
     return ctx.collection(
-        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=_sample(), keep_type=True
+        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=object_sample(), keep_type=True
     )
 
 
@@ -119,11 +119,11 @@ def transitive_member_of(ctx: Ctx, collection: str = "users", id: str | None = N
     ]
     objs += _role_objects(ctx, directory_roles.role_template_ids_of(ctx.tx, ctx.tenant_id, oid))
     return ctx.collection(
-        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=_sample(), keep_type=True
+        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=object_sample(), keep_type=True
     )
 
 
-def _sample() -> dict:
+def object_sample() -> dict:
     return {**render.group(_dummy_group()), **{k: None for k in ("roleTemplateId",)}}
 
 
@@ -269,11 +269,11 @@ def role_members(ctx: Ctx, id: str) -> dict:
         if o
     ]
     return ctx.collection(
-        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=_sample(), keep_type=True
+        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=object_sample(), keep_type=True
     )
 
 
-def _ref_id(ctx: Ctx) -> str:
+def ref_id(ctx: Ctx) -> str:
     body = ctx.json()
     ref = body.get("@odata.id")
     for k in body:
@@ -292,7 +292,7 @@ def _ref_id(ctx: Ctx) -> str:
 def add_role_member(ctx: Ctx, id: str) -> None:
     authz.require(ctx.caller, "roles.write")
     role = _role(ctx, id)
-    member = _ref_id(ctx)
+    member = ref_id(ctx)
     if find_object(ctx, member) is None:
         raise not_found(member)
     directory_roles.add_member(ctx.tx, ctx.tenant_id, role.role_template_id, member)

@@ -14,7 +14,7 @@ from akslocal.directory import groups as directory_groups
 from akslocal.directory import service_principals, validate
 from akslocal.directory.models import AppRoleAssignment, OAuth2PermissionGrant
 from akslocal.graph import authz, render
-from akslocal.graph.applications import _app, _sp
+from akslocal.graph.applications import find_app, find_sp
 from akslocal.graph.body import check_keys, string
 from akslocal.graph.errors import not_found
 from akslocal.graph.request import Ctx, route
@@ -38,7 +38,7 @@ def list_grants(ctx: Ctx) -> dict:
 
 def sp_grants(ctx: Ctx, id: str) -> dict:
     _can_read(ctx)
-    sp = _sp(ctx, id)
+    sp = find_sp(ctx, id)
     objs = [render.grant(g) for g in directory_grants.list_grants(ctx.tx, ctx.tenant_id, client_id=sp.id)]
     return ctx.collection("oauth2PermissionGrants", objs, type_name=GRANT_TYPE, sample=_GRANT_SAMPLE)
 
@@ -116,11 +116,11 @@ def _assign(ctx: Ctx, *, principal_id: str | None = None, resource_id: str | Non
 
 def assigned_to(ctx: Ctx, id: str) -> dict:
     _can_read(ctx)
-    return _assignments(ctx, directory_grants.list_assignments(ctx.tx, ctx.tenant_id, resource_id=_sp(ctx, id).id))
+    return _assignments(ctx, directory_grants.list_assignments(ctx.tx, ctx.tenant_id, resource_id=find_sp(ctx, id).id))
 
 
 def assign_to(ctx: Ctx, id: str) -> dict:
-    sp = _sp(ctx, id)
+    sp = find_sp(ctx, id)
     body = ctx.json()
     if string(body, "resourceId") not in (None, sp.id):
         from akslocal.graph.errors import bad_request
@@ -131,11 +131,11 @@ def assign_to(ctx: Ctx, id: str) -> dict:
 
 def sp_assignments(ctx: Ctx, id: str) -> dict:
     _can_read(ctx)
-    return _assignments(ctx, directory_grants.list_assignments(ctx.tx, ctx.tenant_id, principal_id=_sp(ctx, id).id))
+    return _assignments(ctx, directory_grants.list_assignments(ctx.tx, ctx.tenant_id, principal_id=find_sp(ctx, id).id))
 
 
 def sp_assign(ctx: Ctx, id: str) -> dict:
-    return _assign(ctx, principal_id=_sp(ctx, id).id)
+    return _assign(ctx, principal_id=find_sp(ctx, id).id)
 
 
 def principal_assignments(ctx: Ctx, id: str) -> dict:
@@ -169,7 +169,7 @@ def admin_consent(ctx: Ctx, id: str | None = None, app_id: str | None = None) ->
         raise authz.denied()
     if ctx.body:
         check_keys(ctx.body, set())
-    app = _app(ctx, id, app_id)
+    app = find_app(ctx, id, app_id)
     made_grants, made_assignments = directory_grants.admin_consent(
         ctx.tx,
         ctx.tenant_id,

@@ -7,7 +7,7 @@ from akslocal.directory import validate
 from akslocal.directory.models import Group
 from akslocal.graph import authz, render
 from akslocal.graph.body import boolean, check_keys, string, string_list
-from akslocal.graph.directory_objects import _ref_id, _sample, find_object
+from akslocal.graph.directory_objects import find_object, object_sample, ref_id
 from akslocal.graph.errors import bad_request, not_found
 from akslocal.graph.request import Ctx, route
 
@@ -114,13 +114,13 @@ def transitive_members(ctx: Ctx, id: str) -> dict:
 def _member_sample() -> dict:
     from akslocal.directory.models import User
 
-    return {**_sample(), **render.user(User(id="", tenant_id="", upn="", display_name=""))}
+    return {**object_sample(), **render.user(User(id="", tenant_id="", upn="", display_name=""))}
 
 
 def add_member(ctx: Ctx, id: str) -> None:
     authz.require(ctx.caller, "groups.write")
     group = _group(ctx, id)
-    directory_groups.add_member(ctx.tx, ctx.tenant_id, group.id, _ref_id(ctx))
+    directory_groups.add_member(ctx.tx, ctx.tenant_id, group.id, ref_id(ctx))
 
 
 def remove_member(ctx: Ctx, id: str, member: str) -> None:
