@@ -48,11 +48,11 @@ class Seed:
     admin_client_id: str = ""
 
 
-def seed(data_dir: Path, port: int) -> Seed:
+def seed(data_dir: Path, port: int, database_url: str | None = None) -> Seed:
     import os
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=data_dir, port=port)
+    settings = Settings(data_dir=data_dir, port=port, database_url=database_url)
     store = open_store(settings.store_url)
     services = Services(store, StoreClock(store, data_dir), Entropy(), settings)
     os.environ.setdefault("AKSLOCAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
