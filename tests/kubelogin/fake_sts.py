@@ -99,6 +99,13 @@ class FakeSTS:
             if v2:
                 return 200, {**body, "verification_uri": f"{self.url}/devicelogin", "expires_in": 900, "interval": 0}
             return 200, {**body, "verification_url": f"{self.url}/devicelogin", "expires_in": "900", "interval": "0"}
+        if req.path.endswith("/authorize"):
+            # The user signs in at once: back to the app's redirect URI with a code (and its state).
+            target = f"{req.query['redirect_uri']}?code=authcode-1&state={req.query.get('state', '')}"
+            self.device_resources["authcode-1"] = next(
+                (s.removesuffix("/.default") for s in req.query.get("scope", "").split() if s.endswith("/.default")),
+                "")
+            return 302, {"location": target}
         if req.path.endswith("/token"):
             return self.token(req, v2)
         return 404, {"error": "not_found"}
@@ -118,6 +125,10 @@ class FakeSTS:
             if self.device_outcome == "consent":
                 return 400, error("invalid_grant", 65001, "The user or administrator has not consented to use the "
                                   "application with ID 'c' named 'client'.")
+        elif grant == "authorization_code":
+            if req.form.get("code") != "authcode-1" or not req.form.get("code_verifier"):
+                return 400, error("invalid_grant", 70000, "bad code")
+            req.form.setdefault("device_code", "authcode-1")  # the resource remembered at /authorize
         elif grant == "refresh_token":
             if not self.refresh_ok:
                 return 400, error("invalid_grant", 50173, "The provided grant has expired due to it being revoked.")
@@ -166,6 +177,12 @@ class _Handler(BaseHTTPRequestHandler):
         with sts.lock:
             sts.requests.append(req)
         status, body = sts.answer(req)
+        if status == 302:
+            self.send_response(302)
+            self.send_header("Location", body["location"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
