@@ -35,6 +35,7 @@ _ACTIVE_KEY = "active"
 MAX_TOKEN_LIFETIME = 90 * 60
 ROTATION_OVERLAP = MAX_TOKEN_LIFETIME + 10 * 60
 _REFRESH_SECONDS = 1.0
+_FORCED_REFRESH_SECONDS = 0.25
 _EXTRAS_KEY = "identity.keyring"
 
 
@@ -167,6 +168,7 @@ class KeyRing:
         self._keys: dict[str, SigningKey] = {}
         self._active: str | None = None
         self._read_at = float("-inf")
+        self._forced_at = float("-inf")
 
     def _refresh(self, force: bool = False) -> None:
         mono = time.monotonic()
@@ -211,10 +213,15 @@ class KeyRing:
         return key
 
     def find(self, kid: str) -> SigningKey | None:
-        """A published key by id (an unknown id re-reads the store once: another process may have rotated)."""
+        """A published key by id.
+
+        An unknown id re-reads the store (another process may just have rotated), at most every
+        ``_FORCED_REFRESH_SECONDS``, so tokens with made-up ids cannot turn into a read per request.
+        """
         self._refresh()
         key = self._keys.get(kid)
-        if key is None:
+        if key is None and time.monotonic() - self._forced_at >= _FORCED_REFRESH_SECONDS:
+            self._forced_at = time.monotonic()
             self._refresh(force=True)
             key = self._keys.get(kid)
         if key is None or not key.published_at(self._clock.now()):
