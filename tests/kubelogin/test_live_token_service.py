@@ -199,3 +199,24 @@ def test_wrong_tenant_and_unknown_login_are_clear(cluster: SeedCluster, tmp_path
     person = cluster.user(tmp_path / "mallory")
     rc, _, err, _ = run_exec_entry(person, extra_env={"AAD_LOGIN_METHOD": "magic"})
     assert rc == 1 and "'magic' is not a supported login method" in err
+
+
+def test_consent_missing_names_the_admins_fix(cluster: SeedCluster, tmp_path: Path) -> None:
+    upn, password = PEOPLE["carol"]
+    client_id = cluster.tsv("ad", "app", "create", "--display-name", "klNoGrantClient", "--native-app",
+                            "--query", "appId")
+    cluster.azlocal("ad", "sp", "create", "--id", client_id, "-o", "none")
+    cluster.azlocal("ad", "app", "permission", "add", "--id", client_id, "--api", cluster.server_app_id,
+                    "--api-permissions", f"{cluster.oauth_permission_id}=Scope", "-o", "none")
+    person = cluster.user(tmp_path / "carol-nogrant")
+    config = yaml.safe_load(person.kubeconfig.read_text())
+    args = config["users"][0]["user"]["exec"]["args"]
+    args[args.index("--client-id") + 1] = client_id
+    person.kubeconfig.write_text(yaml.safe_dump(config))
+    rc, out, err, _ = run_exec_entry(person, extra_env={"AAD_LOGIN_METHOD": "ropc", "AZURE_USERNAME": upn,
+                                                        "AZURE_PASSWORD": password})
+    assert rc == 1 and out == ""
+    assert err.startswith("Error: consent is missing: AADSTS65001: "), err
+    assert f"az ad app permission grant --id {client_id} --api {cluster.server_app_id}" in err
+    assert f"az ad app permission admin-consent --id {client_id}" in err
+    assert not cache_files(person)
