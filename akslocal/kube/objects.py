@@ -38,6 +38,10 @@ def _index(doc: dict[str, Any]) -> dict[str, Any]:
 OBJECTS = Kind("kube.object", index=_index)
 EVENTS = Kind("kube.event")
 CLUSTERS = Kind("kube.cluster")
+# Per cluster: the revision of the last RBAC write (roles, bindings); caches of RBAC reads
+# are keyed by it, so a decision never sees stale policy.
+RBAC_GENERATIONS = Kind("kube.rbac_generation")
+_RBAC_GROUP = "rbac.authorization.k8s.io"
 # Per cluster: the newest resourceVersion whose events were compacted away.
 HORIZONS = Kind("kube.event_horizon")
 # Events older than this many revisions are compacted (a watch from there gets 410 Expired).
@@ -93,8 +97,15 @@ def _log(tx: Tx, cluster: str, rt: ResourceType, event_type: str, obj: dict[str,
         f"{cluster}/{rv:012d}",
         {"type": event_type, "g": rt.group, "r": rt.plural, "ns": meta.get("namespace", ""), "rv": rv, "object": obj},
     )
+    if rt.group == _RBAC_GROUP:
+        tx.put(RBAC_GENERATIONS, cluster, {"rv": rv})
     if rv % _COMPACT_EVERY == 0:
         compact_events(tx, cluster, rv - EVENT_WINDOW)
+
+
+def rbac_generation(tx: Tx, cluster: str) -> int:
+    doc = tx.get(RBAC_GENERATIONS, cluster)
+    return int(doc["rv"]) if doc else 0
 
 
 def compact_events(tx: Tx, cluster: str, below_rv: int) -> None:
@@ -155,5 +166,6 @@ def delete_cluster_objects(tx: Tx, cluster: str) -> None:
         tx.delete(OBJECTS, record.key)
     for record in tx.scan(EVENTS, prefix=f"{cluster}/"):
         tx.delete(EVENTS, record.key)
-    if tx.get(HORIZONS, cluster) is not None:
-        tx.delete(HORIZONS, cluster)
+    for kind in (HORIZONS, RBAC_GENERATIONS):
+        if tx.get(kind, cluster) is not None:
+            tx.delete(kind, cluster)

@@ -91,3 +91,17 @@ def test_index_follows_updates_and_deletes(cluster: Services) -> None:
         api._delete_in(tx, CRB, "", "noise-1")
     with cluster.store.transaction(write=False) as tx:
         assert StoreRbacReader(tx, "r").list_cluster_role_bindings_for(["User:zoe"]) == []
+
+
+def test_the_read_cache_never_serves_stale_policy(cluster: Services) -> None:
+    cache: dict = {}
+    alice = UserInfo("alice", groups=("g42",))
+    attrs = Attributes(user=alice, verb="list", resource="pods")
+    for _ in range(2):
+        with cluster.store.transaction(write=False) as tx:
+            assert authorize(tx, "r", attrs, cache).allowed
+    with cluster.store.transaction() as tx:
+        ClusterApi(cluster, "r")._delete_in(tx, CRB, "", "noise-42")
+    with cluster.store.transaction(write=False) as tx:
+        assert not authorize(tx, "r", attrs, cache).allowed
+    assert len(cache) == 1  # one generation per cluster is kept
