@@ -151,3 +151,16 @@ def test_akslocal_import_command(tmp_path) -> None:
     bad = write(tmp_path, "tenants: [{domain: default, nope: 1}]")
     third = subprocess.run([*cmd[:4], str(bad), *cmd[5:]], capture_output=True, text=True, env=env, timeout=120)
     assert third.returncode == 1 and "unknown key(s) nope" in third.stderr
+
+
+def test_the_documented_example_imports(services, tmp_path) -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "directory.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
+    [summary] = import_file(services, write(tmp_path, block))
+    assert "1 tenant(s), 3 user(s)" in summary and "1 guest(s)" in summary
+    with services.store.transaction(write=False) as tx:
+        bob = users.find_by_upn(tx, tenants.default_tenant(tx).id, "bob@akslocal.onmicrosoft.com")
+        assert len(groups.transitive_group_ids(tx, bob.tenant_id, bob.id)) == 251
