@@ -15,7 +15,8 @@ from pathlib import Path
 from akslocal.arm import bootstrap as arm_bootstrap
 from akslocal.arm import subscriptions
 from akslocal.clock import StoreClock
-from akslocal.directory import apps, bootstrap, credentials, groups, service_principals, tenants, users
+from akslocal.directory import apps, bootstrap, credentials, grants, groups, service_principals, tenants, users
+from akslocal.directory.models import RequiredResourceAccess, ResourceAccess
 from akslocal.entropy import Entropy
 from akslocal.server.context import Services
 from akslocal.server.settings import Settings
@@ -64,15 +65,20 @@ def seed_directory(services: Services) -> Seed:
         server = apps.create_application(tx, tenant.id, {
             "display_name": "myaksclusterServer", "identifier_uris": ("https://myaksclusterServer",),
             "group_membership_claims": "All"}, now=now, entropy=e)
-        service_principals.create_service_principal(tx, tenant.id, server.app_id, now=now, entropy=e)
+        server_sp = service_principals.create_service_principal(tx, tenant.id, server.app_id, now=now, entropy=e)
         s.server_app_id = server.app_id
         s.server_secret = credentials.add_password(tx, tenant.id, credentials.APPLICATION, server.id, now=now,
                                                    entropy=e).secret_text
+        # As the seed document does: the client asks for the server's user_impersonation, granted for everyone.
         client = apps.create_application(tx, tenant.id, {
             "display_name": "myaksclusterClient", "public_client": True,
-            "public_client_redirect_uris": ("https://myaksclusterClient",)}, now=now, entropy=e)
-        service_principals.create_service_principal(tx, tenant.id, client.app_id, now=now, entropy=e)
+            "public_client_redirect_uris": ("https://myaksclusterClient",),
+            "required_resource_access": (RequiredResourceAccess(server.app_id, (
+                ResourceAccess(server.oauth2_scopes[0].id, "Scope"),)),)}, now=now, entropy=e)
+        client_sp = service_principals.create_service_principal(tx, tenant.id, client.app_id, now=now, entropy=e)
         s.client_app_id = client.app_id
+        grants.create_grant(tx, tenant.id, actor_id=s.admin_id, client_id=client_sp.id, consent_type="AllPrincipals",
+                            resource_id=server_sp.id, scope="user_impersonation", entropy=e)
         robot = apps.create_application(tx, tenant.id, {"display_name": "robot"}, now=now, entropy=e)
         robot_sp = service_principals.create_service_principal(tx, tenant.id, robot.app_id, now=now, entropy=e)
         s.robot_app_id, s.robot_sp_id = robot.app_id, robot_sp.id

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,8 +116,6 @@ def test_disabling_local_accounts_later_locks_out_the_admin_credentials(env, tmp
                     reason="the akslocal-kubelogin plugin or the token webhook is not in this tree yet")
 @pytest.mark.parametrize("kind", ["legacy", "managed"])
 def test_user_kubeconfig_signs_in_with_the_device_code(env, tmp_path: Path, kind: str) -> None:
-    import sys
-
     server, s, arm = env
     if kind == "legacy":
         profile = {"clientAppID": s.client_app_id, "serverAppID": s.server_app_id,
@@ -133,15 +133,19 @@ def test_user_kubeconfig_signs_in_with_the_device_code(env, tmp_path: Path, kind
     config.write_text(yaml.safe_dump(user))
     process = subprocess.Popen(["kubectl", "--kubeconfig", str(config), "get", "pods", "-A"], text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=server.env(HOME=str(tmp_path), KUBECACHEDIR=str(tmp_path / "cache")))
+                               env=server.env(HOME=str(tmp_path), KUBECACHEDIR=str(tmp_path / "cache"),
+                                              PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"))
     code = re.compile(r"enter the code ([A-Z0-9]{9}) to authenticate")
     prompt = ""
     while (line := process.stderr.readline()):
         prompt += line
         if match := code.search(line):
-            subprocess.run([sys.executable, "-m", "akslocal.server.main", "devicelogin", "--code", match.group(1),
-                            "--username", "alice@akslocal.onmicrosoft.com", "--password", PASSWORD],
-                           check=True, capture_output=True, env=server.env(), timeout=60)
+            signin = subprocess.run([sys.executable, "-m", "akslocal.server.main", "devicelogin", "--code",
+                                     match.group(1), "--username", "alice@akslocal.onmicrosoft.com", "--password",
+                                     PASSWORD], capture_output=True, text=True, env=server.env(), timeout=60)
+            if signin.returncode != 0:
+                process.kill()
+                raise AssertionError(prompt + signin.stdout + signin.stderr)
             break
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, prompt + err
