@@ -38,8 +38,6 @@ from tests.support.cluster_flow import BIN, PROMPT, UNAUTHORIZED, KubectlUser, S
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.slow
-# Entra tokens reach a cluster through the webhook piece (TokenReview); without it every bearer is a 401.
-pytest.importorskip("akslocal.webhook.review", reason="the webhook piece (akslocal/webhook/review.py) is not here")
 
 
 
@@ -224,7 +222,6 @@ def test_spn_mode_on_the_managed_cluster(cluster: SeedCluster, managed: str, tmp
     app_id = cluster.tsv("ad", "app", "create", "--display-name", "kl-deployer", "--query", "appId")
     sp_id = cluster.tsv("ad", "sp", "create", "--id", app_id, "--query", "id")
     secret = cluster.tsv("ad", "sp", "credential", "reset", "--id", app_id, "--query", "password")
-    cluster.azlocal("ad", "group", "member", "add", "--group", "kubelogin-admins", "--member-id", sp_id)
     frank = KubectlUser(cluster, tmp_path / "frank")
     cluster.azlocal("aks", "get-credentials", "-g", cluster.resource_group, "-n", MANAGED, "--overwrite-existing",
                     "--file", str(frank.kubeconfig))
@@ -232,14 +229,27 @@ def test_spn_mode_on_the_managed_cluster(cluster: SeedCluster, managed: str, tmp
                           text=True, env=frank.env(), timeout=30)
     assert done.returncode == 0, done.stderr
     env = {**frank.env(), "AAD_SERVICE_PRINCIPAL_CLIENT_ID": app_id, "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": secret}
-    ok = subprocess.run(["kubectl", "get", "pods", "-A"], capture_output=True, text=True, env=env, timeout=120,
-                        stdin=subprocess.DEVNULL)
+
+    def kubectl(*args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["kubectl", *args], capture_output=True, text=True, env={**env, **(extra or {})},
+                              timeout=120, stdin=subprocess.DEVNULL)
+
+    # Authenticated as the service principal (its object id; app tokens carry no groups), not yet authorized.
+    forbidden = kubectl("get", "pods", "-A")
+    assert forbidden.returncode == 1
+    assert f'Error from server (Forbidden): pods is forbidden: User "{sp_id}" cannot list resource' in forbidden.stderr
+    admin = tmp_path / "admin-kubeconfig"
+    cluster.azlocal("aks", "get-credentials", "-g", cluster.resource_group, "-n", MANAGED, "--admin", "--file",
+                    str(admin))
+    bound = subprocess.run(["kubectl", "--kubeconfig", str(admin), "create", "clusterrolebinding", "kl-deployer",
+                            "--clusterrole", "cluster-admin", "--user", sp_id], capture_output=True, text=True,
+                           env=cluster.env, timeout=60)
+    assert bound.returncode == 0, bound.stderr
+    ok = kubectl("get", "pods", "-A")
     assert ok.returncode == 0, ok.stderr
     assert POD_ROW.search(ok.stdout) and ok.stderr == ""
     assert not cache_files(frank)  # kubelogin does not cache spn tokens
-    wrong = subprocess.run(["kubectl", "get", "pods", "-A"], capture_output=True, text=True, timeout=120,
-                           env={**env, "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": "not-the-secret"},
-                           stdin=subprocess.DEVNULL)
+    wrong = kubectl("get", "pods", "-A", extra={"AAD_SERVICE_PRINCIPAL_CLIENT_SECRET": "not-the-secret"})
     assert wrong.returncode == 1
     assert "AADSTS7000215" in wrong.stderr and "getting credentials: exec: executable akslocal-kubelogin failed" \
         in wrong.stderr
