@@ -44,7 +44,9 @@ class LiveServer:
 
     @property
     def control_key(self) -> str:
-        return (self.data_dir / "control.key").read_text().strip()
+        from akslocal.server.control import control_key  # creates it when no control call was made yet
+
+        return control_key(self.data_dir)
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for clients of this server (CLI, plugin, kubectl)."""
