@@ -25,8 +25,8 @@ class Check:
 
 def _when(epoch: float, now: float) -> str:
     stamp = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    minutes = round((epoch - now) / 60)
-    return f"{stamp} ({'in ' + str(minutes) + ' min' if minutes >= 0 else str(-minutes) + ' min ago'})"
+    minutes = round(abs(epoch - now) / 60)
+    return f"{stamp} ({'in ' + str(minutes) + ' min' if epoch > now else str(minutes) + ' min ago'})"
 
 
 def _try(name: str, fn: Any) -> Check:
