@@ -259,3 +259,29 @@ def delete_application(tx: Tx, tenant_id: str, object_id: str) -> None:
 
 def app_roles_by_id(app_roles: tuple[AppRole, ...]) -> dict[str, AppRole]:
     return {r.id.lower(): r for r in app_roles}
+
+
+def add_owner(tx: Tx, tenant_id: str, object_id: str, user_id: str) -> Application:
+    """Owners may manage the app without an admin role (Entra's app ownership)."""
+    from akslocal.directory import users
+
+    app = require_application(tx, tenant_id, object_id)
+    owner = users.get_user(tx, tenant_id, user_id)
+    if owner is None:
+        raise errors.not_found(user_id)
+    if owner.id in app.owner_ids:
+        raise errors.bad_request(
+            "One or more added object references already exist for the following modified properties: 'owners'."
+        )
+    updated = dataclasses.replace(app, owner_ids=(*app.owner_ids, owner.id))
+    tx.put(APPLICATIONS, key(tenant_id, app.id), to_doc(updated))
+    return updated
+
+
+def remove_owner(tx: Tx, tenant_id: str, object_id: str, user_id: str) -> Application:
+    app = require_application(tx, tenant_id, object_id)
+    if user_id.lower() not in app.owner_ids:
+        raise errors.not_found(user_id)
+    updated = dataclasses.replace(app, owner_ids=tuple(o for o in app.owner_ids if o != user_id.lower()))
+    tx.put(APPLICATIONS, key(tenant_id, app.id), to_doc(updated))
+    return updated

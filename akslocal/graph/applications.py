@@ -206,6 +206,30 @@ def sp_remove_password(ctx: Ctx, id: str | None = None, app_id: str | None = Non
     _remove_password(ctx, credentials.SERVICE_PRINCIPAL, sp.id)
 
 
+def app_owners(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> dict:
+    from akslocal.graph.directory_objects import find_object, object_sample
+
+    authz.require(ctx.caller, "apps.read")
+    objs = [o for o in (find_object(ctx, owner) for owner in find_app(ctx, id, app_id).owner_ids) if o]
+    return ctx.collection(
+        "directoryObjects", objs, type_name="microsoft.graph.directoryObject", sample=object_sample(), keep_type=True
+    )
+
+
+def add_app_owner(ctx: Ctx, id: str | None = None, app_id: str | None = None) -> None:
+    from akslocal.graph.directory_objects import ref_id
+
+    app = find_app(ctx, id, app_id)
+    authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
+    apps.add_owner(ctx.tx, ctx.tenant_id, app.id, ref_id(ctx))
+
+
+def remove_app_owner(ctx: Ctx, owner: str, id: str | None = None, app_id: str | None = None) -> None:
+    app = find_app(ctx, id, app_id)
+    authz.require_app_owner_or_admin(ctx.caller, app.owner_ids)
+    apps.remove_owner(ctx.tx, ctx.tenant_id, app.id, owner)
+
+
 ROUTES = [
     route("GET", "applications", list_apps),
     route("POST", "applications", create_app),
@@ -221,6 +245,11 @@ for _coll, _key in (
     _base = f"{_coll}/{_key}" if _key else _coll
     if _coll.startswith("applications"):
         handlers = (get_app, update_app, delete_app, app_add_password, app_remove_password)
+        ROUTES += [
+            route("GET", f"{_base}/owners", app_owners),
+            route("POST", f"{_base}/owners/$ref", add_app_owner),
+            route("DELETE", f"{_base}/owners/{{owner}}/$ref", remove_app_owner),
+        ]
     else:
         handlers = (get_sp, update_sp, delete_sp, sp_add_password, sp_remove_password)
     ROUTES += [

@@ -207,3 +207,25 @@ def test_other_tenants_objects_are_not_found(graph, tmp_path) -> None:
     with graph.client(eve_token) as c:
         assert c.get("/me").json()["displayName"] == eve["displayName"]
         assert c.get(f"/groups/{eves['id']}/members").json()["value"][0]["id"] == eve["id"]
+
+
+def test_an_owner_may_manage_an_app_without_an_admin_role(graph) -> None:
+    with graph.admin() as c:
+        owner = new_user(c, "appowner")
+        app = c.post("/applications", json={"displayName": "owned"}).json()
+        add = c.post(
+            f"/applications/{app['id']}/owners/$ref",
+            json={"@odata.id": f"{graph.url}/v1.0/directoryObjects/{owner['id']}"},
+        )
+        assert add.status_code == 204, add.text
+        owners = c.get(f"/applications/{app['id']}/owners").json()["value"]
+        # the creator (the admin) is an owner too, as in Entra
+        assert ("#microsoft.graph.user", owner["id"]) in [(o["@odata.type"], o["id"]) for o in owners]
+        assert len(owners) == 2
+    with graph.client(graph.user_token(owner["userPrincipalName"], PASSWORD)) as c:
+        assert c.patch(f"/applications/{app['id']}", json={"displayName": "owned-renamed"}).status_code == 204
+        assert c.post(f"/applications/{app['id']}/addPassword", json={"passwordCredential": {}}).status_code == 200
+    with graph.admin() as c:
+        assert c.delete(f"/applications/{app['id']}/owners/{owner['id']}/$ref").status_code == 204
+    with graph.client(graph.user_token(owner["userPrincipalName"], PASSWORD)) as c:
+        assert error_of(c.patch(f"/applications/{app['id']}", json={"displayName": "again"})) == DENIED
