@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from akslocal.kube import authz, objects, reviews, tables
 from akslocal.kube.api import ClusterApi, WriteOptions
 from akslocal.kube.body import Body, decode_object, decode_patch
-from akslocal.kube.errors import KubeStatus, bad_request, method_not_allowed, not_found
+from akslocal.kube.errors import KubeStatus, bad_request, method_not_allowed
 from akslocal.kube.rbac_types import MASTERS_GROUP, UserInfo
 from akslocal.kube.requestinfo import RequestInfo
 from akslocal.kube.resources import ResourceType, lookup
@@ -334,4 +334,4 @@ def _escalation_guard(services: Any, cluster_id: str, user: UserInfo):  # type: 
     return guard
 
 
-__all__ = ["ResourceHandler", "not_found"]
+__all__ = ["ResourceHandler"]

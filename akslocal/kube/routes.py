@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from akslocal.kube import authz, discovery, provision
 from akslocal.kube.authn import authenticate, impersonated_user, impersonation_requests
 from akslocal.kube.body import read_body
-from akslocal.kube.errors import KubeStatus, method_not_allowed, unauthorized
+from akslocal.kube.errors import KubeStatus, method_not_allowed
 from akslocal.kube.handlers import ResourceHandler
 from akslocal.kube.rbac_types import Attributes, UserInfo
 from akslocal.kube.requestinfo import RequestInfo, parse_request
@@ -233,4 +233,4 @@ def _attributes(user: UserInfo, info: RequestInfo) -> Attributes:
                       resource=info.resource, subresource=info.subresource, name=info.name, path=info.path)
 
 
-__all__ = ["render_status", "routes", "unauthorized"]
+__all__ = ["render_status", "routes"]
