@@ -11,6 +11,7 @@ atomically (write a temporary file, fsync, rename), so a reader never sees half 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -22,7 +23,19 @@ from typing import Any
 from akslocal.kubelogin.errors import KubeloginError
 
 REUSE_MARGIN = 60.0  # seconds a cached token must still be valid (kubelogin, adal)
+MAX_LIFETIME = 86400.0  # a longer (or non-finite) expires_in from a service is taken as this
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
+
+
+def lifetime(value: object, default: float = 3600.0) -> float:
+    """A service's ``expires_in`` (int or v1's string) as seconds in [0, MAX_LIFETIME]."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    if seconds != seconds:  # NaN
+        return 0.0
+    return min(max(seconds, 0.0), MAX_LIFETIME)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,10 @@ class Token:
         if not isinstance(doc, dict):
             return None
         try:
-            return cls(access_token=str(doc["access_token"]), expires_on=float(doc["expires_on"]),
+            expires_on = float(doc["expires_on"])
+            if not math.isfinite(expires_on):
+                return None
+            return cls(access_token=str(doc["access_token"]), expires_on=expires_on,
                        resource=str(doc["resource"]), refresh_token=str(doc.get("refresh_token") or ""),
                        token_type=str(doc.get("token_type") or "Bearer"))
         except (KeyError, TypeError, ValueError):

@@ -17,6 +17,11 @@ class RefreshFailed(KubeloginError):
     """The refresh token was refused: the caller falls back to a new sign-in."""
 
 
+def printable(text: str) -> str:
+    """Text from the token service with control characters (terminal escapes) dropped; newlines kept."""
+    return "".join(c for c in text if c == "\n" or (c >= " " and c != "\x7f" and not 0x80 <= ord(c) < 0xA0))
+
+
 def aadsts_codes(body: dict[str, Any]) -> list[int]:
     codes = body.get("error_codes")
     if isinstance(codes, list):
@@ -31,8 +36,8 @@ def first_line(text: str) -> str:
 
 def from_oauth(body: dict[str, Any], *, client_id: str, server_id: str, tenant_id: str) -> KubeloginError:
     """A token-service error body (``error``, ``error_description``, ``error_codes``) as advice."""
-    error = str(body.get("error") or "unknown_error")
-    description = first_line(str(body.get("error_description") or ""))
+    error = printable(str(body.get("error") or "unknown_error"))[:200]
+    description = printable(first_line(str(body.get("error_description") or "")))[:1000]
     codes = aadsts_codes(body)
     if 65001 in codes or "AADSTS65001" in description:
         return KubeloginError(

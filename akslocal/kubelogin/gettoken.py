@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping
 
@@ -98,7 +99,10 @@ def get_token(opts: TokenOptions, env: Mapping[str, str] = os.environ) -> tuple[
                 fresh = sign_in(opts, client)
         finally:
             client.close()
-        cache.save(fresh, now())
+        try:
+            cache.save(fresh, now())
+        except OSError as err:  # the sign-in worked: hand out the token, say why the next run will prompt
+            print(f"Warning: cannot write the token cache {cache.path}: {err}", file=sys.stderr, flush=True)
         return fresh, offset
     finally:
         lock.release()

@@ -13,10 +13,12 @@ import time
 from typing import Any
 
 from akslocal.kubelogin import errors
-from akslocal.kubelogin.cache import Token
+from akslocal.kubelogin.cache import Token, lifetime
 from akslocal.kubelogin.options import TokenOptions
 
 API_VERSION = {"api-version": "1.0"}
+MAX_INTERVAL = 60.0  # a hostile or broken service must not make us sleep for hours
+MAX_CODE_LIFETIME = 3600.0
 
 
 class LegacyClient:
@@ -48,10 +50,7 @@ class LegacyClient:
         return response.status_code, body
 
     def _token(self, body: dict[str, Any], fallback_refresh: str = "") -> Token:
-        try:
-            expires_in = float(body.get("expires_in", 3600))
-        except (TypeError, ValueError):
-            expires_in = 3600.0
+        expires_in = lifetime(body.get("expires_in", 3600))
         if not body.get("access_token"):
             raise errors.KubeloginError("the token service answered without an access_token")
         return Token(access_token=str(body["access_token"]), expires_on=self.now() + expires_in,
@@ -88,10 +87,10 @@ class LegacyClient:
         status, flow = self._post("devicecode", {"client_id": o.client_id, "resource": o.resource})
         if status != 200 or "error" in flow or "device_code" not in flow:
             raise self._fail(flow)
-        print(flow.get("message") or f"To sign in, open {flow.get('verification_url')} and enter the code "
-              f"{flow.get('user_code')}.", file=stderr, flush=True)
-        interval = _seconds(flow.get("interval"), 5.0)
-        deadline = time.monotonic() + _seconds(flow.get("expires_in"), 900.0)
+        print(errors.printable(str(flow.get("message") or f"To sign in, open {flow.get('verification_url')} and "
+                                   f"enter the code {flow.get('user_code')}.")), file=stderr, flush=True)
+        interval = min(_seconds(flow.get("interval"), 5.0), MAX_INTERVAL)
+        deadline = time.monotonic() + min(_seconds(flow.get("expires_in"), 900.0), MAX_CODE_LIFETIME)
         while True:
             sleep(interval)
             status, body = self._post("token", {"grant_type": "device_code", "client_id": o.client_id,
@@ -105,7 +104,7 @@ class LegacyClient:
                                             server_id=o.resource, tenant_id=o.tenant_id)
                 continue
             if error == "slow_down":
-                interval += interval / 2  # go-autorest
+                interval = min(interval + max(interval / 2, 1.0), MAX_INTERVAL)  # go-autorest adds half
                 continue
             raise self._fail(body)
 
@@ -113,6 +112,7 @@ class LegacyClient:
 def _seconds(value: Any, default: float) -> float:
     # v1 sends these as strings ("900", "5"); accept numbers too.
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except (TypeError, ValueError):
         return default
+    return seconds if seconds == seconds and seconds >= 0 else default

@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug or an unforeseen answer: one line for kubectl's user, details on demand
+        if os.environ.get("AKSLOCAL_DEBUG"):
+            raise
+        print(f"Error: unexpected {type(err).__name__}: {err} (set AKSLOCAL_DEBUG=1 for the traceback)",
+              file=sys.stderr, flush=True)
+        return 1
 
 
 if __name__ == "__main__":

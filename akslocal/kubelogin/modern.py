@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from akslocal.kubelogin import errors
-from akslocal.kubelogin.cache import Token
+from akslocal.kubelogin.cache import Token, lifetime
 from akslocal.kubelogin.options import TokenOptions
 
 
@@ -75,10 +75,7 @@ class ModernClient:
     def _token(self, result: Any, fallback_refresh: str = "") -> Token:
         if not isinstance(result, dict) or "access_token" not in result:
             raise self._fail(result)
-        try:
-            expires_in = float(result.get("expires_in", 3600))
-        except (TypeError, ValueError):
-            expires_in = 3600.0
+        expires_in = lifetime(result.get("expires_in", 3600))
         return Token(access_token=str(result["access_token"]), expires_on=self.now() + expires_in,
                      resource=self.opts.resource,
                      refresh_token=str(result.get("refresh_token") or fallback_refresh),
@@ -101,7 +98,7 @@ class ModernClient:
             flow = app.initiate_device_flow(scopes=[self.opts.scope])
             if "user_code" not in flow:
                 raise self._fail(flow)
-            print(flow["message"], file=stderr, flush=True)
+            print(errors.printable(str(flow["message"])), file=stderr, flush=True)
             return app.acquire_token_by_device_flow(flow)
 
         return self._token(self._call(self._public, run))

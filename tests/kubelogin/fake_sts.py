@@ -46,7 +46,9 @@ class FakeSTS:
     pending_polls: int = 1
     pending_delay: float = 0.0  # seconds each authorization_pending answer takes
     refresh_ok: bool = True
-    expires_in: int = 3600
+    expires_in: object = 3600
+    message_suffix: str = ""
+    broken: bool = False  # answer every POST with an HTML error page
     issued: int = 0
     flows: int = 0
     device_resources: dict[str, str] = field(default_factory=dict)
@@ -95,7 +97,8 @@ class FakeSTS:
             scopes = [s for s in req.form.get("scope", "").split() if s.endswith("/.default")]
             self.device_resources[f"dc-{code}"] = req.form.get("resource") or (
                 scopes[0].removesuffix("/.default") if scopes else "")
-            body = {"device_code": f"dc-{code}", "user_code": code, "message": MESSAGE.format(url=self.url, code=code)}
+            message = MESSAGE.format(url=self.url, code=code) + self.message_suffix
+            body = {"device_code": f"dc-{code}", "user_code": code, "message": message}
             if v2:
                 return 200, {**body, "verification_uri": f"{self.url}/devicelogin", "expires_in": 900, "interval": 0}
             return 200, {**body, "verification_url": f"{self.url}/devicelogin", "expires_in": "900", "interval": "0"}
@@ -176,6 +179,14 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(method, split.path, {k: v[0] for k, v in parse_qs(split.query).items()}, form)
         with sts.lock:
             sts.requests.append(req)
+        if sts.broken and method == "POST":
+            page = b"<html><body>502 Bad Gateway</body></html>"
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         status, body = sts.answer(req)
         if status == 302:
             self.send_response(302)
