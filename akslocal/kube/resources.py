@@ -66,6 +66,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     _r("apps", "DaemonSet", "daemonsets", True, short_names=("ds",), categories=("all",), subresources=("status",)),
     _r("apps", "StatefulSet", "statefulsets", True, short_names=("sts",), categories=("all",),
        subresources=("status", "scale")),
+    _r("coordination.k8s.io", "Lease", "leases", True),
     _r("rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", False),
     _r("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", False),
     _r("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", True),
@@ -83,7 +84,8 @@ RESOURCES: tuple[ResourceType, ...] = (
 )
 
 # Groups in discovery order (core first, then as upstream lists them).
-GROUPS: tuple[str, ...] = ("", "apps", "authentication.k8s.io", "authorization.k8s.io", "rbac.authorization.k8s.io")
+GROUPS: tuple[str, ...] = ("", "apps", "authentication.k8s.io", "authorization.k8s.io", "coordination.k8s.io",
+                           "rbac.authorization.k8s.io")
 
 _BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 _BY_KIND = {(r.group, r.kind): r for r in RESOURCES}

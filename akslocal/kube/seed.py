@@ -250,7 +250,15 @@ def set_node_count(api: ClusterApi, tx: Tx, *, version: str, node_count: int, po
     existing = {n["metadata"]["name"] for n in objects.scan(tx, api.cluster, nodes_rt)}
     for i, name in enumerate(wanted):
         if name not in existing:
-            create_object(api, tx, node_object(name, i, pool, version, created))
+            node = create_object(api, tx, node_object(name, i, pool, version, created))
+            # The kubelet's heartbeat lease (kubectl describe node shows it).
+            create_object(api, tx, {
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": {"name": name, "namespace": "kube-node-lease",
+                             "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name,
+                                                  "uid": node["metadata"]["uid"]}]},
+                "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
+                         "renewTime": created.replace("Z", ".000000Z")}})
     for name in existing - set(wanted):
         api._delete_in(tx, nodes_rt, "", name)
         pods_rt = lookup("", "v1", "pods")

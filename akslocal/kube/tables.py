@@ -213,6 +213,10 @@ def _event(o: dict[str, Any], now: float) -> list[Any]:
             f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}", o.get("message", "")]
 
 
+def _lease(o: dict[str, Any], now: float) -> list[Any]:
+    return [o["metadata"]["name"], (o.get("spec") or {}).get("holderIdentity", "<unset>"), _age(o, now)]
+
+
 def _default(o: dict[str, Any], now: float) -> list[Any]:
     return [o["metadata"]["name"], o["metadata"].get("creationTimestamp")]
 
@@ -248,6 +252,7 @@ PRINTERS: dict[str, tuple[list[dict[str, Any]], Callable[[dict[str, Any], float]
     "secrets": (_cols(("Name", 0), ("Type", 0), ("Data", 0), ("Age", 0)), _secret),
     "serviceaccounts": (_cols(("Name", 0), ("Secrets", 0), ("Age", 0)), _serviceaccount),
     "endpoints": (_cols(("Name", 0), ("Endpoints", 0), ("Age", 0)), _endpoints),
+    "leases": (_cols(("Name", 0), ("Holder", 0), ("Age", 0)), _lease),
     "events": ([_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], _event),
 }
 DEFAULT = ([NAME, _col("Created At", "date", 0, desc="CreationTimestamp is a timestamp representing the server "

@@ -194,6 +194,7 @@ _TOP = {
     "Deployment": {"spec", "status"}, "ReplicaSet": {"spec", "status"}, "DaemonSet": {"spec", "status"},
     "StatefulSet": {"spec", "status"}, "Role": {"rules"}, "ClusterRole": {"rules", "aggregationRule"},
     "RoleBinding": {"subjects", "roleRef"}, "ClusterRoleBinding": {"subjects", "roleRef"},
+    "Lease": {"spec"},
 }
 _CONTAINER = {"name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
               "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe",

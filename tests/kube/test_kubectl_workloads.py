@@ -128,3 +128,11 @@ def test_cordoned_nodes_take_no_new_pods(admin: Kubectl) -> None:
     finally:
         for node in nodes[1:]:
             admin.ok("uncordon", node)
+
+
+def test_node_leases_for_describe(admin: Kubectl) -> None:
+    leases = admin.ok("get", "leases", "-n", "kube-node-lease").splitlines()
+    assert re.split(r"\s{2,}", leases[0].strip()) == ["NAME", "HOLDER", "AGE"]
+    assert len(leases) == 4 and all(re.match(r"(aks-nodepool1-\d{8}-vmss00000\d)\s+\1\s+", r) for r in leases[1:])
+    described = admin.ok("describe", "node", leases[1].split()[0])
+    assert re.search(r"Lease:\n\s+HolderIdentity:\s+aks-nodepool1-", described)
