@@ -20,6 +20,8 @@ AGGREGATED_V2BETA1 = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGro
 def _sub_kind(rt: ResourceType, sub: str) -> dict[str, str]:
     if sub == "log":
         return {"group": "", "version": "v1", "kind": "Pod"}
+    if sub == "eviction":
+        return {"group": "policy", "version": "v1", "kind": "Eviction"}
     if sub == "token":
         return {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"}
     if sub == "scale":
@@ -100,7 +102,7 @@ def resource_list(g: str, v: str) -> dict[str, Any] | None:
             sub: dict[str, Any] = {"name": f"{rt.plural}/{s}", "singularName": "", "namespaced": rt.namespaced,
                                    "kind": sk["kind"],
                                    "verbs": list(SUBRESOURCE_VERBS[s])}
-            if s in ("scale", "token"):
+            if s in ("scale", "token", "eviction"):
                 sub["group"], sub["version"] = sk["group"], sk["version"]
             resources.append(sub)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{g}/{v}" if g else v,

@@ -100,6 +100,11 @@ class ResourceHandler:
                           "items": items})
         opts = self._write_options(query, user, cluster["id"], info)
         if method == "POST":
+            if info.subresource == "eviction" and info.name:
+                # No disruption budgets here: an eviction always succeeds and deletes the pod.
+                api.delete(rt, ns, info.name, opts)
+                return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                              "code": 201}, 201)
             if info.subresource == "token" and info.name:
                 from akslocal.kube.satokens import token_request
 

@@ -102,6 +102,7 @@ S: dict[str, dict[int, tuple[str, str]]] = {
     "SelfSubjectReview": {1: ("metadata", "ObjectMeta")},
     "TokenReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenReviewSpec")},
     "TokenRequest": {1: ("metadata", "ObjectMeta"), 2: ("spec", "TokenRequestSpec")},
+    "Eviction": {1: ("metadata", "ObjectMeta")},
     "TokenRequestSpec": {1: ("audiences", "[]s"), 3: ("boundObjectRef", "BoundObjectReference"),
                          4: ("expirationSeconds", "i")},
     "BoundObjectReference": {1: ("kind", "s"), 2: ("apiVersion", "s"), 3: ("name", "s"), 4: ("uid", "s")},
@@ -116,7 +117,7 @@ KEEP_ZERO = {"replicas", "revisionHistoryLimit", "terminationGracePeriodSeconds"
 KINDS = {
     "ClusterRoleBinding", "RoleBinding", "ClusterRole", "Role", "Namespace", "ConfigMap", "Secret", "ServiceAccount",
     "Service", "Pod", "Deployment", "SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview",
-    "SelfSubjectRulesReview", "SelfSubjectReview", "TokenReview", "TokenRequest",
+    "SelfSubjectRulesReview", "SelfSubjectReview", "TokenReview", "TokenRequest", "Eviction",
 }
 
 

@@ -39,7 +39,7 @@ class ResourceType:
 
 SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update"),
                      "finalize": ("update",), "log": ("get",),
-                     "token": ("create",)}
+                     "token": ("create",), "eviction": ("create",)}
 
 
 def _r(group: str, kind: str, plural: str, namespaced: bool, **kw) -> ResourceType:  # type: ignore[no-untyped-def]
@@ -50,7 +50,7 @@ def _r(group: str, kind: str, plural: str, namespaced: bool, **kw) -> ResourceTy
 RESOURCES: tuple[ResourceType, ...] = (
     _r("", "Namespace", "namespaces", False, short_names=("ns",), subresources=("status", "finalize"),
        verbs=("create", "delete", "get", "list", "patch", "update", "watch")),
-    _r("", "Pod", "pods", True, short_names=("po",), categories=("all",), subresources=("status", "log")),
+    _r("", "Pod", "pods", True, short_names=("po",), categories=("all",), subresources=("status", "log", "eviction")),
     _r("", "Node", "nodes", False, short_names=("no",), subresources=("status",)),
     _r("", "Service", "services", True, short_names=("svc",), categories=("all",), subresources=("status",),
        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")),

@@ -136,3 +136,17 @@ def test_node_leases_for_describe(admin: Kubectl) -> None:
     assert len(leases) == 4 and all(re.match(r"(aks-nodepool1-\d{8}-vmss00000\d)\s+\1\s+", r) for r in leases[1:])
     described = admin.ok("describe", "node", leases[1].split()[0])
     assert re.search(r"Lease:\n\s+HolderIdentity:\s+aks-nodepool1-", described)
+
+
+def test_drain_evicts_and_pods_move(admin: Kubectl) -> None:
+    node = admin.ok("get", "nodes", "-o", "name").split()[-1]
+    try:
+        out = admin.run("drain", node, "--ignore-daemonsets", "--timeout=30s")
+        assert out.returncode == 0, out.stderr
+        assert re.search(r"^pod/\S+ evicted$", out.stdout, re.M)
+        assert out.stdout.strip().endswith(f"{node} drained")
+        wide = admin.ok("get", "pods", "-n", "kube-system", "-o", "wide", "--no-headers").splitlines()
+        on_node = [p.split()[0] for p in wide if node.split("/")[1] in p]
+        assert on_node and all(p.startswith(("kube-proxy-", "cloud-node-manager-")) for p in on_node)
+    finally:
+        admin.ok("uncordon", node)
