@@ -141,7 +141,7 @@ def test_node_leases_for_describe(admin: Kubectl) -> None:
 def test_drain_evicts_and_pods_move(admin: Kubectl) -> None:
     node = admin.ok("get", "nodes", "-o", "name").split()[-1]
     try:
-        out = admin.run("drain", node, "--ignore-daemonsets", "--timeout=30s")
+        out = admin.run("drain", node, "--ignore-daemonsets", "--force", "--timeout=30s")
         assert out.returncode == 0, out.stderr
         assert re.search(r"^pod/\S+ evicted$", out.stdout, re.M)
         assert out.stdout.strip().endswith(f"{node} drained")
