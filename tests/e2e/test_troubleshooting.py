@@ -226,11 +226,17 @@ def test_skipped_admin_consent_fails_group_resolution_and_explain_says_why(serve
 
     # `akslocal explain --kubeconfig` names the cause: Graph refused the server app (no admin consent).
     why = explain(cluster, "--kubeconfig", str(dave.kubeconfig))
-    text = why.stdout + why.stderr
-    assert "Unauthorized" in text or "not authenticated" in text.lower(), text
-    assert "admin-consent" in text or "admin consent" in text.lower(), text
-    assert "Directory.Read.All" in text, text
-    assert cluster.server_app_id in text, text
+    assert why.returncode == 1, why.stdout + why.stderr
+    lines = {line.split()[1]: line for line in why.stdout.splitlines() if line.startswith("  [")}
+    assert lines["signature"].startswith("  [ok]") and lines["audience"].startswith("  [ok]"), why.stdout
+    assert "group overage" in lines["groups"], why.stdout
+    verdict = lines["verdict"]
+    assert verdict.startswith("  [FAIL] verdict     not authenticated: failed to get groups:"), why.stdout
+    assert "getMemberGroups failed with status code: 403" in verdict and "Authorization_RequestDenied" in verdict
+    assert (f"Graph refused the server application {cluster.server_app_id}: it needs the Microsoft Graph "
+            "application permission Directory.Read.All with admin consent (az ad app permission admin-consent "
+            f"--id {cluster.server_app_id})") in verdict, verdict
+    assert verdict.endswith("kubectl prints 'error: You must be logged in to the server (Unauthorized)'"), verdict
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed (make test installs it)")
