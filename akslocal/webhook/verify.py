@@ -17,7 +17,6 @@ unless a message needs them.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import json
@@ -38,6 +37,7 @@ PREFIX = "failed to verify token for azure: "
 _PADDING = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
+_PAD = (b"", b"===", b"==", b"=")  # a length of 1 mod 4 is invalid base64 whatever the padding
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _fail(reason: str, message: str, hint: str = "") -> ReviewError:
 def b64url(part: str) -> bytes:
     """Strict base64url (no padding, no stray characters), as Go's RawURLEncoding."""
     raw = part.encode("ascii")
-    return base64.b64decode(raw.translate(_URLSAFE) + b"=" * (-len(raw) % 4), validate=True)
+    return binascii.a2b_base64(raw.translate(_URLSAFE) + _PAD[len(raw) % 4], strict_mode=True)
 
 
 def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
@@ -80,7 +80,7 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     if len(parts) != 3:
         raise _fail("malformed", "oidc: malformed jwt: square/go-jose: compact JWS format must have three parts")
     try:
-        header = json.loads(b64url(parts[0]))
+        header = json.loads(b64url(parts[0]).decode())
         signature = b64url(parts[2])
     except (ValueError, binascii.Error, UnicodeError):
         raise _fail("malformed", "oidc: malformed jwt: the header or signature is not base64url JSON") from None
@@ -91,7 +91,7 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     except (ValueError, binascii.Error, UnicodeError):
         raise _fail("malformed", "oidc: malformed jwt payload: illegal base64 data") from None
     try:
-        claims = json.loads(payload)
+        claims = json.loads(payload.decode())
     except ValueError as exc:
         raise _fail("malformed", f"oidc: failed to unmarshal claims: {exc}") from None
     if not isinstance(claims, dict):
