@@ -153,3 +153,38 @@ def test_get_credentials_message_and_file(both, tmp_path: Path) -> None:
                           str(tmp_path / "config"))
     assert real.returncode == ours.returncode == 0
     assert ours.stderr == real.stderr  # the second merge of an identical entry is silent, as the first
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["group", "list", "--query", "[?name=='parityC']"], id="group-list"),
+    pytest.param(["aks", "list", "-g", "parityC"], id="aks-list"),
+])
+def test_same_table_headers(both, args: list[str]) -> None:
+    _, azlocal = both
+    azlocal("group", "create", "-n", "parityC", "-l", "eastus", "-o", "none")
+    if not azlocal.json("aks", "list", "-g", "parityC"):
+        azlocal("aks", "create", "-g", "parityC", "-n", "tbl", "--node-count", "1", "--no-ssh-key", "-o", "none")
+    real, ours = run_both(both, *args, "-o", "table")
+    assert real.returncode == ours.returncode == 0, (real.stderr, ours.stderr)
+    assert real.stdout.strip()
+    assert ours.stdout.splitlines()[0].split() == real.stdout.splitlines()[0].split()
+
+
+def test_sp_create_and_role_assignment_fields(both) -> None:
+    az, azlocal = both
+    azlocal("group", "create", "-n", "parityC", "-l", "eastus", "-o", "none")
+    first = azlocal("ad", "app", "create", "--display-name", "parity-r1", "--query", "appId", "-o", "tsv")
+    second = azlocal("ad", "app", "create", "--display-name", "parity-r2", "--query", "appId", "-o", "tsv")
+    real_sp = json.loads(az("ad", "sp", "create", "--id", first.stdout.strip()).stdout)
+    our_sp = azlocal.json("ad", "sp", "create", "--id", second.stdout.strip())
+    assert set(real_sp) <= set(our_sp)
+    scope = azlocal("group", "show", "-n", "parityC", "--query", "id", "-o", "tsv").stdout.strip()
+    real = json.loads(az("role", "assignment", "create", "--assignee", first.stdout.strip(), "--role", "Reader",
+                         "--scope", scope).stdout)
+    ours = azlocal.json("role", "assignment", "create", "--assignee", second.stdout.strip(), "--role", "Reader",
+                        "--scope", scope)
+    assert set(real) == set(ours), set(real) ^ set(ours)
+    assert real["principalType"] == ours["principalType"] == "ServicePrincipal"
+    real_list = json.loads(az("role", "assignment", "list", "-g", "parityC").stdout)
+    our_list = azlocal.json("role", "assignment", "list", "-g", "parityC")
+    assert set(real_list[0]) <= set(our_list[0]), set(real_list[0]) - set(our_list[0])

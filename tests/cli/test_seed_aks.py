@@ -134,7 +134,8 @@ def test_the_admin_kubeconfig_reaches_the_cluster(seed) -> None:
 def test_list_show_table_and_not_found(seed) -> None:
     az, _, _, _ = seed
     table = az("aks", "list", "-o", "table").stdout.splitlines()
-    assert table[0].split() == ["Name", "Location", "ResourceGroup", "KubernetesVersion", "ProvisioningState", "Fqdn"]
+    assert table[0].split() == ["Name", "Location", "ResourceGroup", "KubernetesVersion", "CurrentKubernetesVersion",
+                                "ProvisioningState", "Fqdn"]
     assert table[2].split()[:3] == ["myakscluster", "eastus", "myResourceGroup"]
     missing = az("aks", "show", "-g", "myResourceGroup", "-n", "nope", check=False)
     assert (missing.returncode == 3 and missing.stderr.startswith("ERROR: (ResourceNotFound)")) or \

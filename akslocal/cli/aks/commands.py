@@ -6,8 +6,10 @@ from knack.commands import CommandGroup
 def _table(result):
     rows = result if isinstance(result, list) else [result]
     return [{"Name": r.get("name"), "Location": r.get("location"), "ResourceGroup": r.get("resourceGroup"),
-             "KubernetesVersion": r.get("kubernetesVersion"), "ProvisioningState": r.get("provisioningState"),
-             "Fqdn": r.get("fqdn")} for r in rows]
+             "KubernetesVersion": r.get("kubernetesVersion"),
+             "CurrentKubernetesVersion": r.get("currentKubernetesVersion"),
+             "ProvisioningState": r.get("provisioningState"), "Fqdn": r.get("fqdn") or r.get("privateFqdn")}
+            for r in rows if r]
 
 
 def load_command_table(loader) -> None:

@@ -68,8 +68,15 @@ def _principal(graph: GraphClient, assignee: str) -> tuple[str, str]:
 
 
 def _flatten(assignment: dict) -> dict:
+    """The SDK model as az prints it: properties at the root, ``systemData``, and ``resourceGroup`` from the id."""
+    from akslocal.cli.aks._format import resource_group_of
+
     flat = {k: v for k, v in assignment.items() if k != "properties"}
     flat.update(assignment.get("properties") or {})
+    flat.setdefault("systemData", None)
+    group = resource_group_of(flat.get("id", ""))
+    if group:
+        flat.setdefault("resourceGroup", group)
     return flat
 
 
