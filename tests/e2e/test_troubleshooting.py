@@ -207,6 +207,12 @@ def test_server_secret_that_no_longer_matches_gives_unauthorized(server: LiveSer
     assert refused.result.returncode == 1 and len(refused.prompts) == 1, refused.stderr
     assert last_line(refused.stderr) == UNAUTHORIZED, refused.stderr
     assert refused.stdout == ""
+    why = explain(cluster, "--kubeconfig", str(dave.kubeconfig))
+    verdict = next((line for line in why.stdout.splitlines() if line.startswith("  [FAIL] verdict")), "")
+    assert "ClientCredentialTokenProvider: failed to get token: request failed with status code: 401" in verdict, \
+        why.stdout + why.stderr
+    assert (f"the server application {cluster.server_app_id}'s secret does not match the one the cluster was "
+            "created with (--aad-server-app-secret)") in verdict, verdict
 
 
 def explain(cluster: SeedCluster, *args: str) -> subprocess.CompletedProcess:
