@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,37 @@ class FakeProvisioner:
                                   admin_cert_pem="CERT-PEM", admin_key_pem="KEY-PEM", admin_token="0" * 64)
 
 
-def make_services(path: Path, delay: float = 0.0) -> Services:
-    store = open_store(f"sqlite:///{path / 's.db'}")
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("AKSLOCAL_TEST_POSTGRES_URL") else [])
+
+
+def make_services(path: Path, delay: float = 0.0, url: str | None = None) -> Services:
+    store = open_store(url or f"sqlite:///{path / 's.db'}")
     return Services(store=store, clock=FixedClock(), entropy=Entropy(seed=1),
                     settings=Settings(data_dir=path, operation_delay=delay))
 
 
 @pytest.fixture
 def services(tmp_path: Path):
+    svc = make_services(tmp_path)
+    try:
+        yield svc
+    finally:
+        svc.store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_backend(request, tmp_path: Path):
+    """Services on SQLite, and on PostgreSQL too under `make test` (for the flows in test_backends.py)."""
+    if request.param == "postgres":
+        from tests.support.postgres import fresh_database
+
+        with fresh_database() as url:
+            svc = make_services(tmp_path, url=url)
+            try:
+                yield svc
+            finally:
+                svc.store.close()
+        return
     svc = make_services(tmp_path)
     try:
         yield svc

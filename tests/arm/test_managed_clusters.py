@@ -111,6 +111,7 @@ def test_legacy_tenant_defaults_to_the_subscription_tenant(env) -> None:
 ])
 def test_legacy_profile_refusals(env, change, code, target) -> None:
     _, s, _, fake = env
+    change = dict(change)  # params are shared between the backends
     props = {"aadProfile": legacy(s, **change.pop("aadProfile", {})), **change}
     err = error_of(lambda: put(env, b=body(**props)))
     assert (err.status, err.code, err.target) == (400, code, target)
