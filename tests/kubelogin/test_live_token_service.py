@@ -11,6 +11,7 @@ in once; ropc and spn; v1 and v1beta1 ExecCredentials.
 from __future__ import annotations
 
 import base64
+import calendar
 import json
 import subprocess
 import threading
@@ -70,7 +71,7 @@ def test_device_code_then_cache_then_refresh_then_revoked(cluster: SeedCluster, 
     assert claims["aud"] == f"spn:{cluster.server_app_id}" and claims["upn"] == upn
     assert claims["iss"] == f"https://sts.windows.net/{cluster.tenant_id}/"
     stamp = time.strptime(credential["status"]["expirationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
-    assert abs(time.mktime(stamp) - time.timezone - (claims["exp"] - read_clock_offset(server.data_dir))) < 120
+    assert abs(calendar.timegm(stamp) - (claims["exp"] - read_clock_offset(server.data_dir))) < 120
     [path] = cache_files(alice)
     assert path.stat().st_mode & 0o777 == 0o600
     logged = signins(server, upn)
