@@ -210,7 +210,8 @@ async def review_token(services: Any, auth: Any, token: str) -> dict[str, Any]:
     """TokenReview ``status`` for ``token`` on a cluster with this ``ClusterAuth`` (the kube contract)."""
     try:
         authenticator = authenticator_for(services, auth)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # no Entra integration, or the edge CA is unreadable
+        log.warning("tokenreview: cannot check tokens of this cluster: %s", exc)
         return {"authenticated": False, "error": str(exc)}
     return await authenticator.review(token)
 
