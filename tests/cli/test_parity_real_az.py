@@ -188,3 +188,36 @@ def test_sp_create_and_role_assignment_fields(both) -> None:
     real_list = json.loads(az("role", "assignment", "list", "-g", "parityC").stdout)
     our_list = azlocal.json("role", "assignment", "list", "-g", "parityC")
     assert set(real_list[0]) <= set(our_list[0]), set(real_list[0]) - set(our_list[0])
+
+
+def test_directory_objects_and_membership(both) -> None:
+    az, azlocal = both
+    real_user = json.loads(az("ad", "user", "create", "--display-name", "Pat", "--user-principal-name",
+                              "pat@akslocal.onmicrosoft.com", "--password", "P4t-Passw0rd!x").stdout)
+    our_user = azlocal.json("ad", "user", "create", "--display-name", "Sam", "--user-principal-name",
+                            "sam@akslocal.onmicrosoft.com", "--password", "S4m-Passw0rd!x")
+    assert set(real_user) <= set(our_user)
+    real_group = json.loads(az("ad", "group", "create", "--display-name", "pg1", "--mail-nickname", "pg1").stdout)
+    our_group = azlocal.json("ad", "group", "create", "--display-name", "pg2", "--mail-nickname", "pg2")
+    assert set(real_group) <= set(our_group)
+    for cli, group in ((az, "pg1"), (azlocal, "pg2")):
+        result = cli("ad", "group", "member", "add", "--group", group, "--member-id", our_user["id"])
+        assert result.stdout == ""
+    real, ours = run_both(both, "ad", "group", "member", "check", "--group", "pg1", "--member-id", our_user["id"])
+    assert json.loads(real.stdout) == json.loads(ours.stdout) == {"value": True}
+    real, ours = run_both(both, "ad", "group", "member", "list", "--group", "pg2", "--query", "[].id", "-o", "tsv")
+    assert real.stdout == ours.stdout
+    real, ours = run_both(both, "group", "exists", "-n", "no-such-group")
+    assert real.stdout == ours.stdout and real.returncode == ours.returncode
+
+
+def test_app_show_and_update_match(both) -> None:
+    _, azlocal = both
+    app_id = azlocal("ad", "app", "create", "--display-name", "parity-show", "--query", "appId", "-o",
+                     "tsv").stdout.strip()
+    real, ours = run_both(both, "ad", "app", "update", "--id", app_id, "--set", "groupMembershipClaims=All")
+    assert real.returncode == ours.returncode == 0 and real.stdout == ours.stdout == ""
+    real, ours = run_both(both, "ad", "app", "show", "--id", app_id)
+    real_app, our_app = json.loads(real.stdout), json.loads(ours.stdout)
+    assert set(real_app) <= set(our_app)
+    assert real_app["groupMembershipClaims"] == our_app["groupMembershipClaims"] == "All"
