@@ -78,7 +78,8 @@ class TokenOptions:
 
     @property
     def tenant(self) -> str:
-        return self.tenant_id or "organizations"
+        # Without a tenant: ADAL (v1) signs in at "common", azidentity (v2) at "organizations".
+        return self.tenant_id or ("common" if self.legacy else "organizations")
 
     @property
     def instance_discovery(self) -> bool:
