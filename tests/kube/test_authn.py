@@ -193,7 +193,8 @@ def test_health_and_discovery_for_an_authenticated_user(services: Services, fake
                                    "application/json"})
     assert agg.headers["content-type"] == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
     groups = [g["metadata"]["name"] for g in agg.json()["items"]]
-    assert groups == ["apps", "authentication.k8s.io", "authorization.k8s.io", "rbac.authorization.k8s.io"]
+    assert groups == ["apps", "authentication.k8s.io", "authorization.k8s.io", "coordination.k8s.io",
+                      "rbac.authorization.k8s.io"]
     legacy = _call(services, "GET", "/clusters/c1/api/v1", "alice-token").json()
     pods = next(r for r in legacy["resources"] if r["name"] == "pods")
     assert pods["shortNames"] == ["po"] and pods["categories"] == ["all"]
