@@ -17,6 +17,7 @@ for a short time after the app's credentials were confirmed.
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ GROUPS_TTL = 30.0  # seconds (emulator time) a user's member groups are reused
 GRAPH_TIMEOUT = 10.0
 DIRECTORY_READ_ALL_ROLE = "7ab1d382-f21e-4acd-a863-ba3e13f7da61"
 _MAX_BODY = 400
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SPN_OVERAGE = ("service principal with group membership exceeding 200 is not supported. See "
                "https://learn.microsoft.com/en-us/azure/aks/kubelogin-authentication"
                "#kubelogin-authentication-in-aks-limitations")
@@ -85,8 +87,8 @@ class GraphGroups:
         if claims.get("idtyp") == "app":
             raise ReviewError("spn_overage", SPN_OVERAGE, http_status=200)
         oid = claims.get("oid")
-        if not isinstance(oid, str) or not oid:
-            raise ReviewError("groups", "failed to get groups: the token has a group overage but no oid claim")
+        if not isinstance(oid, str) or not _GUID.fullmatch(oid):
+            raise ReviewError("groups", "failed to get groups: the token has a group overage but no object id (oid)")
         if self._directory is not None:
             return self._directory(oid)
         return await self._from_graph(oid)

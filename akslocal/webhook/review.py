@@ -10,6 +10,7 @@ from the cache. Every decision is counted, timed and logged on one structured li
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -63,6 +64,7 @@ class Authenticator:
         self.clock = clock
         self.groups = groups or GraphGroups(config, ssl_context(config.ca_bundle), clock, on_call=_count_graph)
         self._cache: dict[bytes, tuple[float, dict[str, Any]]] = {}
+        self._inflight: dict[bytes, asyncio.Future] = {}
 
     @classmethod
     def from_config(cls, config: WebhookConfig, clock: Any, **groups_options: Any) -> Authenticator:
@@ -87,14 +89,37 @@ class Authenticator:
                 self._finish(decision, started)
                 return decision
             del self._cache[digest]
+        # Concurrent reviews of one new token (kubectl's parallel discovery requests) share one check.
+        loop = asyncio.get_running_loop()
+        pending = self._inflight.get(digest)
+        if pending is not None and pending.get_loop() is loop:
+            shared: Decision | None = await asyncio.shield(pending)
+            if shared is not None:  # None: the first review was cancelled; check on our own
+                decision = Decision(shared.status, shared.reason, cached=shared.status.get("authenticated") is True,
+                                    error=shared.error)
+                self._finish(decision, started)
+                return decision
+        future: asyncio.Future = loop.create_future()
+        self._inflight[digest] = future
+        try:
+            decision = await self._check(digest, token, now)
+        except BaseException:
+            future.set_result(None)
+            raise
+        finally:
+            if self._inflight.get(digest) is future:
+                del self._inflight[digest]
+        future.set_result(decision)
+        self._finish(decision, started)
+        return decision
+
+    async def _check(self, digest: bytes, token: str, now: float) -> Decision:
         try:
             verified = await verify_token(self.config, self.keys, token, now)
             username, oid = user_info(verified.claims)
             groups = await self.groups.groups_for(verified.claims)
         except ReviewError as err:
-            decision = Decision({"authenticated": False, "error": err.message}, err.reason, error=err)
-            self._finish(decision, started)
-            return decision
+            return Decision({"authenticated": False, "error": err.message}, err.reason, error=err)
         user: dict[str, Any] = {"username": username, "uid": oid or "", "groups": list(groups)}
         if oid:
             user["extra"] = {"oid": [oid]}
@@ -102,9 +127,7 @@ class Authenticator:
         if len(self._cache) >= CACHE_SIZE:
             self._evict(now)
         self._cache[digest] = (verified.expires_at, status)
-        decision = Decision(status, "ok", claims=verified.claims)
-        self._finish(decision, started)
-        return decision
+        return Decision(status, "ok", claims=verified.claims)
 
     def _evict(self, now: float) -> None:
         for key in [k for k, (exp, _) in self._cache.items() if exp < now]:

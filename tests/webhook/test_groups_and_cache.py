@@ -152,3 +152,21 @@ def test_review_answers_v1_and_v1beta1_objects_in_their_own_version() -> None:
                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": 5}}):
         with pytest.raises(review_module.BadTokenReview):
             asyncio.run(review_module.review(auth, bad))
+
+
+def test_concurrent_reviews_of_one_new_token_share_one_graph_look_up() -> None:
+    fake, clock = FakeEntra(), FixedClock(NOW)
+    auth = authenticator(fake, clock)
+    token = MINTER.token(**overage())
+
+    async def burst() -> list:
+        return await asyncio.gather(*(auth.decide(token) for _ in range(8)))
+
+    decisions = asyncio.run(burst())
+    assert all(d.status["authenticated"] for d in decisions)
+    assert len(fake.calls) == 2  # one app token, one getMemberGroups for all eight
+
+
+def test_overage_with_an_oid_that_is_not_an_object_id_is_refused() -> None:
+    d = asyncio.run(authenticator(FakeEntra(), FixedClock(NOW)).decide(MINTER.token(**overage(), oid="../../me")))
+    assert d.status["authenticated"] is False and d.reason == "groups"
