@@ -156,6 +156,18 @@ def transitive_group_ids(tx: Tx, tenant_id: str, member_id: str) -> list[str]:
     return list(groups.transitive_group_ids(tx, tenant_id, member_id))
 
 
+def security_group_ids(tx: Tx, tenant_id: str, group_ids: list[str]) -> list[str]:
+    """The security-enabled groups among ``group_ids`` (``groupMembershipClaims: SecurityGroup``)."""
+    from akslocal.directory import kinds
+
+    kept = []
+    for gid in group_ids:
+        doc = tx.get(kinds.GROUPS, kinds.key(tenant_id, gid))
+        if doc is None or doc.get("security_enabled", True):
+            kept.append(gid)
+    return kept
+
+
 def role_template_ids(tx: Tx, tenant_id: str, principal_id: str) -> list[str]:
     from akslocal.directory import roles
 
