@@ -105,3 +105,16 @@ def test_objects_and_credentials_survive_a_restart(tmp_path: Path) -> None:
         assert same["adminToken"] == creds["adminToken"] and same["adminCertPem"] == creds["adminCertPem"]
     finally:
         server.stop()
+
+
+def test_ages_follow_the_emulator_clock(kube_server: LiveServer, tmp_path: Path) -> None:
+    from tests.kube.support import control_key
+
+    creds = provision(kube_server, "aging", nodeCount=1)
+    admin = kubectl_for(tmp_path, creds, "aging")
+    control_key(kube_server)
+    kube_server.advance_clock(23 * 3600 + 5)
+    rows = admin.ok("get", "pods", "-A", "--no-headers").splitlines()
+    assert rows and all(re.split(r"\s+", r.strip())[-1] == "23h" for r in rows)  # the seed's AGE column
+    nodes = admin.ok("get", "nodes", "--no-headers").splitlines()
+    assert all(re.split(r"\s+", n.strip())[3] == "23h" for n in nodes)
