@@ -146,8 +146,9 @@ async def _verdict(authenticator: Authenticator, token: str, checks: list[Check]
 
 
 def matching_bindings(bindings: list[dict[str, Any]], username: str, groups: list[str]) -> list[str]:
-    """``<Kind> <ns/name> → <role> (via User X | Group Y)`` for each binding naming the user or a group."""
-    wanted = {("User", username), *(("Group", g) for g in [*groups, "system:authenticated"])}
+    """``<Kind> <ns/name> → <role> (via User X | Group Y)`` for each binding naming the user or one of
+    their Entra groups (the ``system:authenticated`` defaults — discovery, self reviews — are left out)."""
+    wanted = {("User", username), *(("Group", g) for g in groups)}
     found = []
     for b in bindings:
         for s in b.get("subjects") or []:

@@ -242,3 +242,28 @@ def test_missing_admin_consent(server: LiveServer, tmp_path: Path) -> None:
     assert "[ok]   issuer" in why.stdout and "[ok]   audience" in why.stdout
     assert "group overage" in why.stdout and "Directory.Read.All" in why.stdout
     assert "[FAIL] verdict     not authenticated" in why.stdout and "(Unauthorized)" in why.stdout
+
+
+def test_explain_an_accepted_token_lists_the_bindings_and_edge_metrics(cluster: SeedCluster) -> None:
+    creds = cluster.azlocal("aks", "get-credentials", "-g", cluster.resource_group, "-n", cluster.aksname,
+                            "--file", "-").stdout
+    server_url = yaml.safe_load(creds)["clusters"][0]["cluster"]["server"]
+    token = user_token(cluster, ALICE, ALICE_PASSWORD)
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "akslocal"), "explain", token, "--cluster", server_url], capture_output=True,
+                              text=True, env=cluster.server.env(), timeout=60)
+
+    before = run()
+    assert before.returncode == 0, before.stderr
+    assert f"[ok]   verdict     authenticated as {ALICE} with 3 group(s)" in before.stdout
+    assert f"No (Cluster)RoleBinding names {ALICE}" in before.stdout
+    cluster.bind_cluster_admin("alice-explained", "User", ALICE)
+    after = run()
+    assert (f"ClusterRoleBinding alice-explained → ClusterRole cluster-admin (via User {ALICE})"
+            in after.stdout), after.stdout
+    with cluster.server.client() as client:
+        assert client.get("/_akslocal/webhook/metrics").status_code == 401
+        metrics = client.get("/_akslocal/webhook/metrics",
+                             headers={"X-Akslocal-Control-Key": control_key(cluster.server.data_dir)}).text
+    assert 'akslocal_webhook_tokenreviews_total{reason="ok",result="authenticated"}' in metrics
