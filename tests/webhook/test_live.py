@@ -267,3 +267,18 @@ def test_explain_an_accepted_token_lists_the_bindings_and_edge_metrics(cluster: 
         metrics = client.get("/_akslocal/webhook/metrics",
                              headers={"X-Akslocal-Control-Key": control_key(cluster.server.data_dir)}).text
     assert 'akslocal_webhook_tokenreviews_total{reason="ok",result="authenticated"}' in metrics
+
+
+def test_explain_against_a_webhook_configuration_without_the_server(cluster: SeedCluster) -> None:
+    """``--tenant``/``--server-app-id``: the checks run in the command, keys fetched over HTTPS."""
+    token = user_token(cluster, ALICE, ALICE_PASSWORD)
+    base = [str(BIN / "akslocal"), "explain", token, "--tenant", cluster.tenant_id, "--authority", cluster.server.url,
+            "--ca-bundle", str(cluster.server.ca_path)]
+    ok = subprocess.run([*base, "--server-app-id", cluster.server_app_id], capture_output=True, text=True,
+                        env=cluster.server.env(), timeout=60)
+    assert ok.returncode == 0 and "[ok]   signature   signed by the tenant's key" in ok.stdout, ok.stdout + ok.stderr
+    managed = subprocess.run([*base, "--mode", "managed", "--json"], capture_output=True, text=True,
+                             env=cluster.server.env(), timeout=60)
+    assert managed.returncode == 1
+    audience = next(c for c in json.loads(managed.stdout)["checks"] if c["name"] == "audience")
+    assert audience["ok"] is False and '"6dae42f8-4368-4678-94ff-3960e28e3630"' in audience["detail"]

@@ -126,3 +126,13 @@ def test_certificate_of_another_ca_or_organisation_refused(webhook, tmp_path: Pa
         with httpx.Client(verify=context) as client:
             r = client.post(f"{url}/tokenreviews", content=json.dumps({}))
             assert (r.status_code, r.text) == (400, message)
+
+
+def test_serve_refuses_an_incomplete_configuration(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "akslocal.server.main", "webhook", "serve", "--tenant",
+                          TENANT, "--server-app-id", SERVER_APP, "--state-dir", str(tmp_path)],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
+    assert run.returncode == 2 and "legacy mode needs the server application's secret" in run.stderr
+    usage = subprocess.run([sys.executable, "-m", "akslocal.server.main", "webhook"], capture_output=True, text=True,
+                           timeout=60)
+    assert usage.returncode == 2 and "serve" in usage.stdout and "kubeconfig" in usage.stdout
