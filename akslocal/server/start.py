@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     )
     server = _server_class()(config)
     state = settings.data_dir / "server.json"
+    from akslocal.server.control import control_key
 
+    control_key(settings.data_dir)  # on disk from the start, as docs/server.md says (scripts cat it)
     print_banner(settings, ca_path, banner)
     state.write_text(json.dumps({"pid": os.getpid(), "url": settings.public_url, "ca": str(ca_path)}))
     try:
