@@ -113,7 +113,7 @@ def load_file(path: str | Path) -> dict[str, Any]:
 
 
 def from_sources(flags: dict[str, Any], env: dict[str, str] | None = None,
-                 file: str | Path | None = None) -> WebhookConfig:
+                 file: str | Path | None = None, *, require_secret: bool = True) -> WebhookConfig:
     """Standalone configuration: flags over ``AKSLOCAL_WEBHOOK_*`` (and ``AZURE_CLIENT_SECRET``,
     as guard reads it) over the file."""
     env = dict(os.environ) if env is None else env
@@ -129,7 +129,7 @@ def from_sources(flags: dict[str, Any], env: dict[str, str] | None = None,
             values[name] = value
     mode = str(values.get("mode") or "legacy")
     server_app_id = str(values.get("server_app_id") or (AKS_SERVER_APP_ID if mode == "managed" else ""))
-    if mode == "legacy" and not values.get("server_app_secret"):
+    if require_secret and mode == "legacy" and not values.get("server_app_secret"):
         raise ConfigError("legacy mode needs the server application's secret (--client-secret or "
                           "AZURE_CLIENT_SECRET): guard reads group overage from Graph with it")
     authority = _clean_url(str(values.get("authority") or DEFAULT_AUTHORITY))

@@ -170,13 +170,10 @@ async def _local(args: argparse.Namespace, token: str) -> dict:
     from akslocal.webhook.review import Authenticator, SystemClock
 
     config = from_sources({"tenant_id": args.tenant_id, "server_app_id": args.server_app_id,
-                           "server_app_secret": args.server_app_secret or "-", "mode": args.mode,
+                           "server_app_secret": args.server_app_secret, "mode": args.mode,
                            "authority": args.authority or os.environ.get("AKSLOCAL_ENDPOINT"),
-                           "ca_bundle": args.ca_bundle or os.environ.get("AKSLOCAL_CA_BUNDLE")}, env={})
-    if not args.server_app_secret:
-        from dataclasses import replace
-
-        config = replace(config, server_app_secret=None)
+                           "ca_bundle": args.ca_bundle or os.environ.get("AKSLOCAL_CA_BUNDLE")}, env={},
+                          require_secret=False)  # without a secret, an overage shows as "cannot ask Graph"
     data_dir = os.environ.get("AKSLOCAL_DATA_DIR")
     authenticator = Authenticator.from_config(config, SystemClock(Path(data_dir) if data_dir else None))
     return await diagnose(authenticator, token)
