@@ -169,6 +169,25 @@ def test_ids_are_guids(seed) -> None:
         assert GUID.match(values[name]), (name, values[name])
 
 
+def test_reset_aad_with_new_legacy_apps(seed) -> None:
+    az, _, _, values = seed
+    server = az("ad", "app", "create", "--display-name", "myaksclusterServer2", "--identifier-uris",
+                "https://myaksclusterServer2", "--query", "appId", "-o", "tsv").stdout.strip()
+    az("ad", "sp", "create", "--id", server, "-o", "none")
+    secret = az("ad", "sp", "credential", "reset", "--id", server, "--query", "password", "-o", "tsv",
+                "--only-show-errors").stdout.strip()
+    result = az("aks", "update-credentials", "-g", "myResourceGroup", "-n", "myakscluster", "--reset-aad",
+                "--aad-server-app-id", server, "--aad-server-app-secret", secret, "--aad-client-app-id",
+                values["clientApplicationId"], "--aad-tenant-id", values["tenantId"])
+    assert result.stdout == ""
+    profile = az.json("aks", "show", "-g", "myResourceGroup", "-n", "myakscluster", "--query", "aadProfile")
+    assert profile["serverAppId"] == server
+    assert profile["clientAppId"] == values["clientApplicationId"]
+    usage = az("aks", "update-credentials", "-g", "myResourceGroup", "-n", "myakscluster", "--reset-aad",
+               check=False)
+    assert usage.returncode == 2
+
+
 @pytest.mark.slow
 def test_migration_to_managed_entra_id(seed) -> None:
     az, _, _, _ = seed

@@ -21,6 +21,17 @@ def load_arguments(loader, command) -> None:
                    help="Use Azure RBAC for Kubernetes authorization.")
         c.argument("disable_local_accounts", options_list=["--disable-local-accounts"], action="store_true",
                    help="Disable the static admin credentials.")
+    for legacy in ("aks create", "aks update-credentials"):
+        with ArgumentsContext(loader, legacy) as c:
+            c.argument("aad_server_app_id", options_list=["--aad-server-app-id"],
+                       help="(legacy AAD) the server application's id.")
+            c.argument("aad_server_app_secret", options_list=["--aad-server-app-secret"],
+                       help="(legacy AAD) the server application's secret.")
+            c.argument("aad_client_app_id", options_list=["--aad-client-app-id"],
+                       help="(legacy AAD) the client application's id.")
+    with ArgumentsContext(loader, "aks update-credentials") as c:
+        c.argument("reset_aad", options_list=["--reset-aad"], action="store_true",
+                   help="Reset the cluster's legacy Entra applications.")
     with ArgumentsContext(loader, "aks create") as c:
         c.argument("node_count", options_list=["--node-count", "-c"], type=int, help="Number of nodes (default 3).")
         c.argument("generate_ssh_keys", options_list=["--generate-ssh-keys"], action="store_true",
@@ -33,12 +44,6 @@ def load_arguments(loader, command) -> None:
         c.argument("dns_name_prefix", options_list=["--dns-name-prefix", "-p"], help="Prefix for the FQDN.")
         c.argument("node_vm_size", options_list=["--node-vm-size", "-s"], help="Size of the nodes.")
         c.argument("nodepool_name", options_list=["--nodepool-name"], help="Name of the node pool.")
-        c.argument("aad_server_app_id", options_list=["--aad-server-app-id"],
-                   help="(legacy AAD) the server application's id.")
-        c.argument("aad_server_app_secret", options_list=["--aad-server-app-secret"],
-                   help="(legacy AAD) the server application's secret.")
-        c.argument("aad_client_app_id", options_list=["--aad-client-app-id"],
-                   help="(legacy AAD) the client application's id.")
         c.argument("disable_rbac", options_list=["--disable-rbac"], action="store_true",
                    help="Disable Kubernetes RBAC.")
         c.argument("tags", options_list=["--tags"], nargs="*", help="Space-separated tags: key[=value].")

@@ -16,6 +16,7 @@ def load_command_table(loader) -> None:
     with CommandGroup(loader, "aks", "akslocal.cli.aks.custom#{}") as g:
         g.command("create", "aks_create", table_transformer=_table)
         g.command("update", "aks_update", table_transformer=_table)
+        g.command("update-credentials", "aks_update_credentials")
         g.command("show", "aks_show", table_transformer=_table)
         g.command("list", "aks_list", table_transformer=_table)
         g.command("delete", "aks_delete", confirmation=True)

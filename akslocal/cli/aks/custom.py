@@ -193,6 +193,23 @@ def aks_update(resource_group, name, enable_aad=False, aad_admin_group_object_id
     return _format.cluster(result)
 
 
+def aks_update_credentials(resource_group, name, reset_aad=False, aad_server_app_id=None,
+                           aad_server_app_secret=None, aad_client_app_id=None, aad_tenant_id=None, no_wait=False):
+    """Reset the legacy Entra applications of a cluster (POST resetAADProfile)."""
+    if not reset_aad:
+        raise ArgumentUsageError("usage error: --reset-aad --aad-server-app-id ID --aad-server-app-secret SECRET "
+                                 "--aad-client-app-id ID [--aad-tenant-id TENANT]")
+    if not (aad_server_app_id and aad_server_app_secret and aad_client_app_id):
+        raise ArgumentUsageError("--reset-aad needs --aad-server-app-id, --aad-server-app-secret and "
+                                 "--aad-client-app-id")
+    arm = _arm()
+    body = {"clientAppID": aad_client_app_id, "serverAppID": aad_server_app_id,
+            "serverAppSecret": aad_server_app_secret, "tenantID": aad_tenant_id}
+    with _progress() as progress:
+        arm.long_running("POST", f"{_path(arm, resource_group, name)}/resetAADProfile", API, json=body,
+                         no_wait=no_wait, progress=progress)
+
+
 def aks_show(resource_group, name):
     """Show the details for a managed Kubernetes cluster."""
     arm = _arm()

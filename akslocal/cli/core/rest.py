@@ -188,7 +188,7 @@ class ArmClient(_Client):
         return items
 
     def long_running(self, method: str, path: str, api_version: str, json: Any = None, no_wait: bool = False,
-                     progress: Any = None) -> Any:
+                     progress: Any = None, result_path: str | None = None) -> Any:
         """Start an ARM long-running operation and, unless ``no_wait``, poll it to its end (ARM-ASYNC)."""
         response = self.request(method, path, api_version, json=json)
         if no_wait:
@@ -196,9 +196,9 @@ class ArmClient(_Client):
         status_url = response.headers.get("Azure-AsyncOperation") or response.headers.get("Location")
         if response.status_code in (201, 202) and status_url:
             self._poll(status_url, response, progress)
-        if method == "DELETE":
+        if method == "DELETE" or (method == "POST" and result_path is None):
             return None
-        final = self.request("GET", path, api_version)
+        final = self.request("GET", result_path or path, api_version)
         return self._body(final)
 
     def _poll(self, status_url: str, response: httpx.Response, progress: Any) -> None:
