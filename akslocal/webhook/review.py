@@ -29,6 +29,7 @@ from akslocal.webhook.verify import user_info, verify_token
 log = logging.getLogger("akslocal.webhook")
 API_VERSIONS = ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")
 CACHE_SIZE = 50_000
+OPERATOR_PROBLEMS = frozenset({"graph_token", "graph_denied", "graph_error", "graph_unreachable", "jwks_unavailable"})
 _CONFIG_REFRESH = 60.0  # seconds before a cluster's server app (identifier URIs) is read again
 
 
@@ -144,7 +145,10 @@ class Authenticator:
                                                   metrics.REVIEWS.labels(result, decision.reason))
         counter.inc()
         metrics.LATENCY.observe(elapsed)
-        if log.isEnabledFor(logging.INFO):
+        # Refusals that an operator must fix (secret, consent, Graph or keys unreachable) are warnings, so
+        # they show at `akslocal start`'s default log level; every other decision is an INFO line.
+        level = logging.WARNING if decision.reason in OPERATOR_PROBLEMS else logging.INFO
+        if log.isEnabledFor(level):
             line: dict[str, Any] = {"event": "tokenreview", "result": result, "reason": decision.reason,
                                     "cached": decision.cached, "tenant": self.config.tenant_id,
                                     "mode": self.config.mode, "server_app_id": self.config.server_app_id,
@@ -156,7 +160,7 @@ class Authenticator:
                 line["error"] = decision.status.get("error")
             if decision.error is not None and decision.error.hint:
                 line["hint"] = decision.error.hint
-            log.info("%s", json.dumps(line, sort_keys=False))
+            log.log(level, "%s", json.dumps(line, sort_keys=False))
 
 
 _REVIEW_COUNTERS: dict[tuple[str, str], Any] = {}

@@ -89,6 +89,7 @@ def test_missing_admin_consent_is_not_authenticated_with_the_reason_logged(caplo
     assert d.status["authenticated"] is False and d.reason == "graph_denied"
     assert d.status["error"].startswith(f"failed to get groups: request /users/{ALICE_OID}/getMemberGroups failed "
                                         "with status code: 403 and response: ")
+    assert caplog.records[-1].levelname == "WARNING"  # an operator problem: shown at the default log level
     line = json.loads(caplog.records[-1].getMessage())
     assert line["result"] == "refused" and line["reason"] == "graph_denied"
     assert "Directory.Read.All" in line["hint"] and "admin-consent" in line["hint"]

@@ -242,6 +242,8 @@ def test_missing_admin_consent(server: LiveServer, tmp_path: Path) -> None:
     assert "[ok]   issuer" in why.stdout and "[ok]   audience" in why.stdout
     assert "group overage" in why.stdout and "Directory.Read.All" in why.stdout
     assert "[FAIL] verdict     not authenticated" in why.stdout and "(Unauthorized)" in why.stdout
+    # The in-process webhook (explain ran the cluster's own review) logged why, at akslocal's default level.
+    assert '"reason": "graph_denied"' in server.log() and "admin-consent" in server.log()
 
 
 def test_explain_an_accepted_token_lists_the_bindings_and_edge_metrics(cluster: SeedCluster) -> None:
