@@ -112,6 +112,13 @@ def convert_user(user: dict[str, Any], flags: argparse.Namespace, env: Mapping[s
             args += [flag, given[attr]]
     if legacy and login in ("devicecode", "spn", "ropc"):
         args.append("--legacy")
+    if login == "spn" and given.get("disable_environment_override"):
+        args.append("--disable-environment-override")
+    if login == "interactive":
+        for attr, flag in (("redirect_url", "--redirect-url"), ("login_hint", "--login-hint")):
+            value = given.get(attr) or _exec_arg(user, flag)
+            if value:
+                args += [flag, value]
     authority = (given.get("authority_host") or _exec_arg(user, "--authority-host")
                  or env.get("AZURE_AUTHORITY_HOST") or (env["AKSLOCAL_ENDPOINT"].rstrip("/") + "/"
                                                         if env.get("AKSLOCAL_ENDPOINT") else ""))

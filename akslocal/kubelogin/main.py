@@ -11,20 +11,27 @@ from akslocal.kubelogin.errors import KubeloginError
 VERSION = "akslocal-kubelogin 0.1.0 (kubelogin-compatible)"
 
 
+def _global_flags(parser: argparse.ArgumentParser, default) -> None:
+    # kubelogin's global klog flags, accepted before or after the command (they only change logging there).
+    parser.add_argument("-v", "--v", dest="verbosity", default=default, help="log level (accepted, ignored)")
+    parser.add_argument("--logtostderr", action="store_true", default=default, help="(accepted, ignored)")
+
+
 def _parser() -> argparse.ArgumentParser:
     from akslocal.kubelogin.options import add_token_flags, default_cache_dir
 
     parser = argparse.ArgumentParser(prog="akslocal-kubelogin", description="kubectl exec credential plugin for "
                                      "Entra ID (akslocal or Azure), with kubelogin's command line")
     parser.add_argument("--version", action="version", version=VERSION)
-    parser.add_argument("-v", "--v", dest="verbosity", default="0", help="log level (accepted, ignored)")
-    parser.add_argument("--logtostderr", action="store_true", help="(accepted, ignored)")
+    _global_flags(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     get = sub.add_parser("get-token", help="print an ExecCredential with an Entra access token")
+    _global_flags(get, argparse.SUPPRESS)
     add_token_flags(get)
     convert = sub.add_parser("convert-kubeconfig", help="turn azure auth-provider and kubelogin users into "
                              "akslocal-kubelogin exec users")
     add_token_flags(convert, for_convert=True)
+    _global_flags(convert, argparse.SUPPRESS)
     convert.add_argument("--kubeconfig", help="kubeconfig to convert (default: first of $KUBECONFIG, "
                          "else ~/.kube/config)")
     convert.add_argument("--context", help="convert only the user of this context")

@@ -109,8 +109,16 @@ class ModernClient:
             o.username, o.password, scopes=[o.scope])))
 
     def interactive(self) -> Token:
+        o = self.opts
+        port = None
+        if o.redirect_url:
+            parts = urlsplit(o.redirect_url)
+            if parts.scheme != "http" or parts.hostname not in ("localhost", "127.0.0.1") or not parts.port:
+                raise errors.KubeloginError(f"--redirect-url {o.redirect_url!r} must be http://localhost:<port>")
+            port = parts.port
         return self._token(self._call(self._public, lambda app: app.acquire_token_interactive(
-            [self.opts.scope], prompt="select_account", timeout=int(max(self.opts.timeout, 60)))))
+            [o.scope], prompt=None if o.login_hint else "select_account", login_hint=o.login_hint or None,
+            port=port, timeout=int(max(o.timeout, 60)))))
 
     def client_secret(self) -> Token:
         return self._token(self._call(lambda: self._confidential(self.opts.client_secret),

@@ -32,6 +32,8 @@ AUTHORITY_HOSTS = {
 PUBLIC_HOSTS = frozenset({"login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net",
                           "login.microsoftonline.us", "login.usgovcloudapi.net", "login.chinacloudapi.cn",
                           "login.partner.microsoftonline.cn", "login-us.microsoftonline.com"})
+UNSUPPORTED_FLAGS = ("--client-certificate", "--client-certificate-password", "--identity-resource-id",
+                     "--pop-enabled", "--pop-claims")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -57,6 +59,9 @@ class TokenOptions:
     timeout: float = DEFAULT_TIMEOUT
     disable_instance_discovery: bool = False
     disable_environment_override: bool = False
+    use_azurerm_env_vars: bool = False
+    login_hint: str = ""
+    redirect_url: str = ""
 
     @property
     def cached(self) -> bool:
@@ -142,6 +147,19 @@ def add_token_flags(parser: argparse.ArgumentParser, *, for_convert: bool = Fals
         help="never call Microsoft's instance discovery (implied for hosts other than Microsoft's)")
     add("--disable-environment-override", action="store_true", default=default,
         help="ignore the AAD_*/AZURE_* environment variables")
+    add("--use-azurerm-env-vars", action="store_true", default=default,
+        help="spn: take ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID (Terraform's names) instead")
+    add("--login-hint", default=default, help="interactive: the account to preselect")
+    add("--redirect-url", default=default, help="interactive: loopback redirect URL, e.g. http://localhost:8400")
+    # kubelogin flags for features akslocal-kubelogin does not have: accepted so that kubeconfigs made by
+    # kubelogin parse, refused with a clear message when given a value.
+    for flag in UNSUPPORTED_FLAGS:
+        if flag in ("--pop-enabled",):
+            add(flag, action="store_true", default=default, help=argparse.SUPPRESS)
+        else:
+            add(flag, default=default, help=argparse.SUPPRESS)
+    if not for_convert:
+        add("-s", "--subscription", default=None, help="ignored (kubelogin uses it for azd)")
 
 
 def _override(env: Mapping[str, str], opts: TokenOptions, attr: str, *names: str) -> None:
@@ -153,13 +171,19 @@ def _override(env: Mapping[str, str], opts: TokenOptions, attr: str, *names: str
 def from_args(ns: argparse.Namespace, env: Mapping[str, str] = os.environ) -> TokenOptions:
     opts = TokenOptions()
     for attr in ("login", "server_id", "client_id", "tenant_id", "environment", "authority_host", "client_secret",
-                 "username", "password", "federated_token_file", "cache_dir"):
+                 "username", "password", "federated_token_file", "cache_dir", "login_hint", "redirect_url"):
         value = getattr(ns, attr, None)
         if value is not None:
             setattr(opts, attr, value)
     opts.legacy = bool(getattr(ns, "legacy", False))
     opts.disable_instance_discovery = bool(getattr(ns, "disable_instance_discovery", False))
     opts.disable_environment_override = bool(getattr(ns, "disable_environment_override", False))
+    opts.use_azurerm_env_vars = bool(getattr(ns, "use_azurerm_env_vars", False))
+    for flag in UNSUPPORTED_FLAGS:
+        if getattr(ns, flag[2:].replace("-", "_"), None):
+            raise KubeloginError(f"{flag} is not supported by akslocal-kubelogin (client certificates, managed "
+                                 "identity and PoP tokens are not implemented); use a client secret, ropc or "
+                                 "devicecode")
     if getattr(ns, "timeout", None) is not None:
         opts.timeout = parse_duration(ns.timeout)
     if not opts.disable_environment_override:
@@ -170,10 +194,16 @@ def from_args(ns: argparse.Namespace, env: Mapping[str, str] = os.environ) -> To
 
 def apply_environment(opts: TokenOptions, env: Mapping[str, str]) -> None:
     _override(env, opts, "login", "AAD_LOGIN_METHOD")
-    if opts.login == "spn":
-        _override(env, opts, "client_id", "AAD_SERVICE_PRINCIPAL_CLIENT_ID", "AZURE_CLIENT_ID")
-        _override(env, opts, "client_secret", "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "AZURE_CLIENT_SECRET")
-    _override(env, opts, "tenant_id", "AZURE_TENANT_ID")
+    if opts.use_azurerm_env_vars:
+        if opts.login == "spn":
+            _override(env, opts, "client_id", "ARM_CLIENT_ID")
+            _override(env, opts, "client_secret", "ARM_CLIENT_SECRET")
+        _override(env, opts, "tenant_id", "ARM_TENANT_ID")
+    else:
+        if opts.login == "spn":
+            _override(env, opts, "client_id", "AAD_SERVICE_PRINCIPAL_CLIENT_ID", "AZURE_CLIENT_ID")
+            _override(env, opts, "client_secret", "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "AZURE_CLIENT_SECRET")
+        _override(env, opts, "tenant_id", "AZURE_TENANT_ID")
     _override(env, opts, "username", "AAD_USER_PRINCIPAL_NAME", "AZURE_USERNAME")
     _override(env, opts, "password", "AAD_USER_PRINCIPAL_PASSWORD", "AZURE_PASSWORD")
     if opts.login == "workloadidentity":

@@ -38,6 +38,11 @@ def parse(*argv: str, env: dict[str, str] | None = None) -> options.TokenOptions
     pytest.param([], {"AZURE_CLI_TIMEOUT": "5s"}, "timeout", 5.0, id="timeout-from-env"),
     pytest.param(["--disable-environment-override"], {"AZURE_TENANT_ID": "env-t"}, "tenant_id", "",
                  id="override-disabled"),
+    pytest.param(["-l", "spn", "--client-secret", "x", "-t", "t", "--use-azurerm-env-vars"],
+                 {"ARM_CLIENT_SECRET": "arm", "AZURE_CLIENT_SECRET": "azure"}, "client_secret", "arm",
+                 id="terraform-names"),
+    pytest.param(["--use-azurerm-env-vars"], {"ARM_TENANT_ID": "arm-t", "AZURE_TENANT_ID": "azure-t"}, "tenant_id",
+                 "arm-t", id="terraform-tenant"),
 ])
 def test_precedence(argv: list[str], env: dict[str, str], attr: str, expected: object) -> None:
     assert getattr(parse(*argv, env=env), attr) == expected
@@ -50,6 +55,8 @@ def test_precedence(argv: list[str], env: dict[str, str], attr: str, expected: o
     pytest.param(["--timeout", "0s"], "timeout must be greater than 0", id="zero-timeout"),
     pytest.param(["-l", "spn", "-t", "t"], "--client-secret is required for --login spn", id="spn-secret"),
     pytest.param(["-l", "ropc"], "--username is required for --login ropc", id="ropc-user"),
+    pytest.param(["--client-certificate", "/c.pfx"], "--client-certificate is not supported", id="certificate"),
+    pytest.param(["--pop-enabled"], "--pop-enabled is not supported", id="pop"),
 ])
 def test_errors(argv: list[str], message: str) -> None:
     with pytest.raises(KubeloginError) as err:
@@ -116,3 +123,14 @@ def test_cache_file_names_cannot_escape_the_directory() -> None:
     assert cache_file_name("AzurePublicCloud", "s", "c", "t", True) == "AzurePublicCloud-s-c-t_legacy.json"
     name = cache_file_name("../../etc", "a/b", "c", "t", False)
     assert "/" not in name and name.startswith(".._.._etc")
+
+
+def test_global_flags_are_accepted_before_and_after_the_command(tmp_path) -> None:
+    import subprocess
+
+    from tests.kubelogin.conftest import PLUGIN, clean_env
+
+    for argv in (["-v", "5", "get-token"], ["get-token", "-v", "5", "--logtostderr"]):
+        done = subprocess.run([PLUGIN, *argv, "--login", "nope", "--server-id", "x"], capture_output=True, text=True,
+                              env=clean_env(), timeout=30)
+        assert done.returncode == 1 and "'nope' is not a supported login method" in done.stderr, done.stderr

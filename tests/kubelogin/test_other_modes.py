@@ -56,6 +56,21 @@ def test_interactive_uses_the_authorization_code_with_pkce(plugin: Plugin, tmp_p
     assert list(plugin.cache_dir.glob("*.json"))  # cached like devicecode
 
 
+def test_interactive_passes_the_login_hint_and_redirect_port(plugin: Plugin, tmp_path: Path) -> None:
+    from tests.support.live import free_port
+
+    bad = plugin.run("--redirect-url", "https://evil.example/", login="interactive")
+    assert bad.returncode == 1 and "must be http://localhost:<port>" in bad.stderr
+    port = free_port()
+    browser = script(tmp_path / "browser", BROWSER.format(python=sys.executable, ca=str(plugin.sts.ca_path)))
+    done = plugin.run("--login-hint", "alice@contoso.com", "--redirect-url", f"http://localhost:{port}",
+                      login="interactive", env=plugin.env(BROWSER=str(browser)))
+    assert done.returncode == 0, done.stderr
+    [authorize] = plugin.sts.paths("/oauth2/v2.0/authorize")
+    assert authorize.query["login_hint"] == "alice@contoso.com"
+    assert authorize.query["redirect_uri"] == f"http://localhost:{port}"
+
+
 def test_interactive_refuses_legacy(plugin: Plugin) -> None:
     done = plugin.run("--legacy", login="interactive")
     assert done.returncode == 1 and "--login interactive does not support --legacy" in done.stderr
