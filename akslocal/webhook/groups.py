@@ -148,7 +148,7 @@ class GraphGroups:
         self._on_call("token", "ok")
         try:
             token = response.json()["access_token"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise ReviewError("graph_token", "failed to get groups: the token response has no access_token") from None
         if not isinstance(token, str):
             raise ReviewError("graph_token", "failed to get groups: the token response has no access_token")
@@ -171,7 +171,7 @@ class GraphGroups:
         self._on_call("getMemberGroups", "ok")
         try:
             value = response.json()["value"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             value = None
         if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
             raise ReviewError("graph_error", f"failed to get groups: request {path} returned no value list: "

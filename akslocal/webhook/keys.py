@@ -127,7 +127,7 @@ class RemoteKeySet:
                 if self._on_fetch:
                     self._on_fetch("jwks")
                 keys = parse_jwks((await client.get(self._jwks_uri)).raise_for_status().json())
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, RecursionError) as exc:
             # Keep the keys we have: a failed refresh must not lock out valid tokens.
             self.last_error = f"fetching keys {exc}"
             raise ReviewError("jwks_unavailable", f"failed to verify signature: fetching keys {exc}") from None

@@ -64,7 +64,7 @@ def routes(services: Services) -> list[BaseRoute]:
         raw = await request.body()
         try:
             body = json.loads(raw) if len(raw) <= MAX_BODY else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("token"), str):
             return _error(400, "BadRequest", 'expected {"cluster" or "server": …, "token": "<JWT>"}')

@@ -68,7 +68,7 @@ def build_app(authenticator: Authenticator) -> Starlette:
             return _plain(413, "request body too large")
         try:
             api_version, token = parse_token_review(json.loads(body))
-        except (ValueError, BadTokenReview) as exc:
+        except (ValueError, RecursionError, BadTokenReview) as exc:
             message = str(exc) if isinstance(exc, BadTokenReview) else "the body is not JSON"
             return _plain(400, f"Failed to decode TokenReview: {message}")
         status = await authenticator.review(token)

@@ -82,7 +82,7 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     try:
         header = json.loads(b64url(parts[0]).decode())
         signature = b64url(parts[2])
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise _fail("malformed", "oidc: malformed jwt: the header or signature is not base64url JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("alg"), str):
         raise _fail("malformed", "oidc: malformed jwt: square/go-jose: missing or invalid 'alg' in the header")
@@ -92,6 +92,8 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
         raise _fail("malformed", "oidc: malformed jwt payload: illegal base64 data") from None
     try:
         claims = json.loads(payload.decode())
+    except RecursionError:
+        raise _fail("malformed", "oidc: failed to unmarshal claims: nested too deeply") from None
     except ValueError as exc:
         raise _fail("malformed", f"oidc: failed to unmarshal claims: {exc}") from None
     if not isinstance(claims, dict):

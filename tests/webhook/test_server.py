@@ -88,6 +88,7 @@ def test_token_review_over_https_with_the_kubeconfig_client_certificate(webhook,
                                          "spec": {"token": "x" * (1024 * 1024)}})
         assert huge.status_code == 200 and "malformed jwt" in huge.json()["status"]["error"]
         assert client.post(server, content=b"{not json").status_code == 400
+        assert client.post(server, content=b"[" * 100_000).status_code == 400
         assert client.post(server, json={"kind": "Pod"}).status_code == 400
         assert client.post(server, content=b"x" * (3 * 1024 * 1024)).status_code == 413
         metrics = client.get(f"{url}/metrics").text
