@@ -137,3 +137,26 @@ def test_serve_refuses_an_incomplete_configuration(tmp_path: Path) -> None:
     usage = subprocess.run([sys.executable, "-m", "akslocal.server.main", "webhook"], capture_output=True, text=True,
                            timeout=60)
     assert usage.returncode == 2 and "serve" in usage.stdout and "kubeconfig" in usage.stdout
+
+
+def test_the_printed_kubeconfig_works_with_the_kubernetes_clients_loader(webhook, tmp_path: Path) -> None:
+    """The file kube-apiserver gets, read by a real kubeconfig loader (client certificate, CA, server URL)."""
+    from kubernetes import config as kube_config
+
+    url, state = webhook
+    out = subprocess.run([sys.executable, "-m", "akslocal.server.main", "webhook", "kubeconfig", "--state-dir",
+                          str(state), "--server", f"{url}/tokenreviews"], capture_output=True, text=True, check=True)
+    path = tmp_path / "akslocal-webhook.yaml"
+    path.write_text(out.stdout)
+    api = kube_config.new_client_from_config(config_file=str(path))
+    try:
+        method, target, headers, payload, _ = api.param_serialize(
+            "POST", "", header_params={"Content-Type": "application/json", "Accept": "application/json"},
+            body={"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": MINTER.token()}},
+            auth_settings=["BearerToken"])
+        response = api.call_api(method, target, header_params=headers, body=payload)
+        response.read()
+        status, body = response.status, json.loads(response.data)
+    finally:
+        api.close()
+    assert status == 200 and body["status"]["user"]["username"] == "alice@contoso.onmicrosoft.com"
