@@ -114,7 +114,7 @@ class TokenCache:
     def delete(self) -> None:
         try:
             self.path.unlink()
-        except FileNotFoundError:
+        except OSError:  # already gone, or not ours to remove: the next save replaces it anyway
             pass
 
     def _ensure_dir(self) -> None:
