@@ -134,3 +134,23 @@ def test_global_flags_are_accepted_before_and_after_the_command(tmp_path) -> Non
         done = subprocess.run([PLUGIN, *argv, "--login", "nope", "--server-id", "x"], capture_output=True, text=True,
                               env=clean_env(), timeout=30)
         assert done.returncode == 1 and "'nope' is not a supported login method" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("environment", "host", "url", "discovery"), [
+    pytest.param("AzurePublicCloud", "", "https://login.microsoftonline.com/t1", True, id="real-entra"),
+    pytest.param("AzureUSGovernmentCloud", "", "https://login.microsoftonline.us/t1", True, id="us-gov"),
+    pytest.param("AzurePublicCloud", "https://127.0.0.1:8443/", "https://127.0.0.1:8443/t1", False, id="akslocal"),
+])
+def test_clients_address_the_right_authority(environment: str, host: str, url: str, discovery: bool) -> None:
+    from akslocal.kubelogin.legacy import LegacyClient
+    from akslocal.kubelogin.modern import ModernClient
+
+    opts = options.TokenOptions(server_id="s", client_id="c", tenant_id="t1", environment=environment,
+                                authority_host=host)
+    modern = ModernClient(opts, True, lambda: 0.0)
+    assert modern.authority_url == url and modern._kwargs()["instance_discovery"] is discovery
+    legacy = LegacyClient(opts, True, lambda: 0.0)
+    try:
+        assert legacy.base == f"{url}/oauth2"
+    finally:
+        legacy.close()
