@@ -29,7 +29,8 @@ from akslocal.webhook.verify import user_info, verify_token
 log = logging.getLogger("akslocal.webhook")
 API_VERSIONS = ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")
 CACHE_SIZE = 50_000
-OPERATOR_PROBLEMS = frozenset({"graph_token", "graph_denied", "graph_error", "graph_unreachable", "jwks_unavailable"})
+OPERATOR_PROBLEMS = frozenset({"graph_token", "graph_denied", "graph_error", "graph_unreachable", "jwks_unavailable",
+                               "internal"})
 _CONFIG_REFRESH = 60.0  # seconds before a cluster's server app (identifier URIs) is read again
 
 
@@ -121,6 +122,9 @@ class Authenticator:
             groups = await self.groups.groups_for(verified.claims)
         except ReviewError as err:
             return Decision({"authenticated": False, "error": err.message}, err.reason, error=err)
+        except Exception as exc:  # a bug or an unforeseen I/O error: a refusal with a reason, never a 500
+            log.exception("tokenreview: unexpected error")
+            return Decision({"authenticated": False, "error": f"internal error: {type(exc).__name__}"}, "internal")
         user: dict[str, Any] = {"username": username, "uid": oid or "", "groups": list(groups)}
         if oid:
             user["extra"] = {"oid": [oid]}

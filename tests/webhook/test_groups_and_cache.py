@@ -171,3 +171,13 @@ def test_concurrent_reviews_of_one_new_token_share_one_graph_look_up() -> None:
 def test_overage_with_an_oid_that_is_not_an_object_id_is_refused() -> None:
     d = asyncio.run(authenticator(FakeEntra(), FixedClock(NOW)).decide(MINTER.token(**overage(), oid="../../me")))
     assert d.status["authenticated"] is False and d.reason == "groups"
+
+
+def test_an_unexpected_error_is_a_refusal_not_an_exception() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("boom")
+
+    groups = GraphGroups(CONFIG, ssl.create_default_context(), FixedClock(NOW), transport=httpx.MockTransport(broken))
+    auth = Authenticator(CONFIG, MINTER.key_set, FixedClock(NOW), groups)
+    d = asyncio.run(auth.decide(MINTER.token(**overage())))
+    assert d.status == {"authenticated": False, "error": "internal error: RuntimeError"} and d.reason == "internal"
