@@ -208,4 +208,14 @@ def _named(prefix: str) -> list:
 
 CASES: list = _named("case_")
 CONCURRENCY_CASES: list = _named("concurrency_case_")
-StoreFactory = Callable[[], Store]
+
+
+# A backend's test module supplies only a ``store`` fixture and imports these two.
+@pytest.mark.parametrize("case", CASES)
+def test_contract(store: Store, case: Callable[[Store], None]) -> None:
+    case(store)
+
+
+@pytest.mark.parametrize("case", CONCURRENCY_CASES)
+def test_concurrency(store: Store, case: Callable[[Store], None]) -> None:
+    case(store)

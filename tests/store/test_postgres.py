@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from akslocal.store import Kind, open_store
-from tests.store.conformance import CASES, CONCURRENCY_CASES
+from tests.store.conformance import test_concurrency, test_contract  # noqa: F401  (collected here, with this store)
 from tests.support.postgres import fresh_database
 
 pytestmark = pytest.mark.postgres
@@ -17,16 +17,6 @@ def store():
         s = open_store(url)
         yield s
         s.close()
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_contract(store, case) -> None:
-    case(store)
-
-
-@pytest.mark.parametrize("case", CONCURRENCY_CASES)
-def test_concurrency(store, case) -> None:
-    case(store)
 
 
 def test_two_stores_on_one_database_behave_as_one() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from akslocal.store import Kind, StoreError, open_store
-from tests.store.conformance import CASES, CONCURRENCY_CASES
+from tests.store.conformance import test_concurrency, test_contract  # noqa: F401  (collected here, with this store)
 
 
 @pytest.fixture
@@ -21,16 +21,6 @@ def store(tmp_path: Path):
     s = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     yield s
     s.close()
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_contract(store, case) -> None:
-    case(store)
-
-
-@pytest.mark.parametrize("case", CONCURRENCY_CASES)
-def test_concurrency(store, case) -> None:
-    case(store)
 
 
 def test_memory_database_is_refused() -> None:
