@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ class WebhookConfig:
         if not self.server_app_id:
             raise ConfigError("the server application id is required (--server-app-id)")
 
-    @property
+    @cached_property  # on the hot path: computed once (a frozen dataclass's __dict__ still takes it)
     def issuer(self) -> str:
         """Guard reads only the v1 metadata, so only v1 tokens pass."""
         return f"https://sts.windows.net/{self.tenant_id}/"
@@ -62,7 +63,7 @@ class WebhookConfig:
     def token_url(self) -> str:
         return f"{self.authority}/{self.tenant_id}/oauth2/v2.0/token"
 
-    @property
+    @cached_property
     def audiences(self) -> tuple[str, ...]:
         """Exactly these ``aud`` values pass: legacy tokens carry ``spn:<id>`` (ADAL v1 with
         api-version=1.0), or the bare id / an identifier URI; managed ones the AKS server app id."""

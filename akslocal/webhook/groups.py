@@ -55,7 +55,7 @@ def token_groups(claims: dict[str, Any]) -> list[str] | None:
     groups = claims.get("groups")
     if groups is None:
         return None
-    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+    if type(groups) is not list or not set(map(type, groups)) <= {str}:  # C loops: 200 ids cost ~1 µs
         raise ReviewError("groups", "claim groups is not a list of strings")
     return groups
 
@@ -67,7 +67,7 @@ def _short(text: str) -> str:
 class GraphGroups:
     """Member groups of users of one cluster, from Graph (or, for our managed clusters, the directory)."""
 
-    def __init__(self, config: WebhookConfig, tls: ssl.SSLContext, clock: Any, *,
+    def __init__(self, config: WebhookConfig, tls: ssl.SSLContext | None, clock: Any, *,
                  directory: Callable[[str], list[str]] | None = None, transport: Any = None,
                  on_call: Callable[[str, str], None] | None = None) -> None:
         self.config = config
@@ -100,6 +100,10 @@ class GraphGroups:
         if self._transport is not None:
             kwargs["transport"] = self._transport
         else:
+            if self._tls is None:  # built on first use: loading a CA bundle takes tens of milliseconds
+                from akslocal.webhook.keys import ssl_context
+
+                self._tls = ssl_context(self.config.ca_bundle)
             kwargs["verify"] = self._tls
         return httpx.AsyncClient(**kwargs)
 

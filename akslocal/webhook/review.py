@@ -22,7 +22,7 @@ from typing import Any
 from akslocal.webhook import metrics
 from akslocal.webhook.config import WebhookConfig, from_cluster_auth
 from akslocal.webhook.errors import ReviewError
-from akslocal.webhook.groups import GraphGroups
+from akslocal.webhook.groups import GraphGroups, token_groups
 from akslocal.webhook.keys import KeySet, RemoteKeySet, ssl_context
 from akslocal.webhook.verify import user_info, verify_token
 
@@ -64,7 +64,7 @@ class Authenticator:
         self.config = config
         self.keys = keys
         self.clock = clock
-        self.groups = groups or GraphGroups(config, ssl_context(config.ca_bundle), clock, on_call=_count_graph)
+        self.groups = groups or GraphGroups(config, None, clock, on_call=_count_graph)
         self._cache: dict[bytes, tuple[float, dict[str, Any]]] = {}
         self._inflight: dict[bytes, asyncio.Future] = {}
 
@@ -119,7 +119,8 @@ class Authenticator:
         try:
             verified = await verify_token(self.config, self.keys, token, now)
             username, oid = user_info(verified.claims)
-            groups = await self.groups.groups_for(verified.claims)
+            listed = token_groups(verified.claims)  # the common case, without a coroutine
+            groups = listed if listed is not None else await self.groups.groups_for(verified.claims)
         except ReviewError as err:
             return Decision({"authenticated": False, "error": err.message}, err.reason, error=err)
         except Exception as exc:  # a bug or an unforeseen I/O error: a refusal with a reason, never a 500
