@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from akslocal.clock import read_clock_offset
-from tests.support.cluster_flow import BIN, UNAUTHORIZED, SeedCluster, import_fixture, set_up_cluster
+from tests.support.cluster_flow import BIN, UNAUTHORIZED, SeedCluster, serve_with_fixture, set_up_cluster
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -73,13 +73,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("troubleshooting")
-    live = LiveServer.start(root / "data")
-    try:
-        import_fixture(live, root / "people.yaml", FIXTURE)
-        yield live
-    finally:
-        live.stop()
+    yield from serve_with_fixture(tmp_path_factory, "troubleshooting", FIXTURE)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cluster_flow import BIN, KubectlUser, SeedCluster, import_fixture, set_up_cluster
+from tests.support.cluster_flow import BIN, KubectlUser, SeedCluster, serve_with_fixture, set_up_cluster
 from tests.support.live import LiveServer
 
 DOMAIN = "akslocal.onmicrosoft.com"
@@ -24,13 +24,7 @@ MANAGED = "managedkl"
 
 
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("kubelogin-live")
-    live = LiveServer.start(root / "data")
-    try:
-        import_fixture(live, root / "people.yaml", FIXTURE)
-        yield live
-    finally:
-        live.stop()
+    yield from serve_with_fixture(tmp_path_factory, "kubelogin-live", FIXTURE)
 
 
 def build_cluster(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> SeedCluster:

@@ -21,7 +21,7 @@ import shlex
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,6 +165,17 @@ def import_fixture(server: LiveServer, path: Path, text: str) -> str:
                             capture_output=True, text=True, env=server.env(), timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def serve_with_fixture(tmp_path_factory, name: str, fixture: str) -> Iterator[LiveServer]:
+    """A module's live server with its people imported first (for ``yield from`` in a fixture); always stopped."""
+    root = tmp_path_factory.mktemp(name)
+    live = LiveServer.start(root / "data")
+    try:
+        import_fixture(live, root / "people.yaml", fixture)
+        yield live
+    finally:
+        live.stop()
 
 
 @dataclass
