@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from akslocal.clock import read_clock_offset
+from tests.support.browser import launch, needs_chromium
 from tests.support.cluster_flow import BIN, UNAUTHORIZED, SeedCluster, serve_with_fixture, set_up_cluster
 from tests.support.live import LiveServer
 
@@ -66,9 +66,6 @@ tenants:
 # The document's sample output: NAMESPACE NAME READY STATUS RESTARTS AGE, then kube-system pods.
 HEADER = re.compile(r"^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$", re.M)
 POD_ROW = re.compile(r"^kube-system\s+coredns-[a-z0-9]+-[a-z0-9]{5}\s+1/1\s+Running\s+0\s+\S+$", re.M)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +236,7 @@ def test_skipped_admin_consent_fails_group_resolution_and_explain_says_why(serve
     assert verdict.endswith("kubectl prints 'error: You must be logged in to the server (Unauthorized)'"), verdict
 
 
-@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed (make test installs it)")
+@needs_chromium
 def test_kubectl_device_code_completed_in_chromium(cluster: SeedCluster, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -249,7 +246,7 @@ def test_kubectl_device_code_completed_in_chromium(cluster: SeedCluster, tmp_pat
 
     def type_the_code_in_chromium(page_url: str, code: str) -> None:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(p)
             try:
                 page = browser.new_context(ignore_https_errors=True).new_page()
                 page.goto(page_url)

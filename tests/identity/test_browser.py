@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import msal
 import pytest
 
 from tests.identity.live import start_seeded, verify
 from tests.identity.seed import API_URI, PASSWORD
+from tests.support.browser import launch, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed (make test installs it)"),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +37,7 @@ def test_device_flow_signed_in_with_chromium(env):
                                        instance_discovery=False)
     flow = app.initiate_device_flow([f"{API_URI}/.default"])
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             # the edge CA is not in Chromium's store; trust is what the other tests check
             context = browser.new_context(ignore_https_errors=True)
