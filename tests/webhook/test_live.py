@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from akslocal.server.control import control_key
-from tests.support.cluster_flow import BIN, SeedCluster, import_fixture, set_up_cluster
+from tests.support.cluster_flow import BIN, SeedCluster, serve_with_fixture, set_up_cluster
 from tests.support.live import LiveServer, free_port
 
 pytestmark = pytest.mark.slow
@@ -59,13 +59,7 @@ tenants:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("webhook-live")
-    live = LiveServer.start(root / "data")
-    try:
-        import_fixture(live, root / "people.yaml", FIXTURE)
-        yield live
-    finally:
-        live.stop()
+    yield from serve_with_fixture(tmp_path_factory, "webhook-live", FIXTURE)
 
 
 @pytest.fixture(scope="module")
