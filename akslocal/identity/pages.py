@@ -28,6 +28,14 @@ _ENV = Environment(
 MAX_FORM = 16 * 1024
 
 
+
+def _open_flow(tx, flow_id: str, form, now: float) -> dict | None:
+    """The sign-in flow a form post continues, or None when it is unknown, finished or the CSRF token is wrong."""
+    flow = pageflow.load_flow(tx, flow_id, now)
+    if flow is None or flow["finished"] or not pageflow.check_csrf(flow, form.get("csrf_token")):
+        return None
+    return flow
+
 def _headers(nonce: str | None = None) -> dict[str, str]:
     script = f"'nonce-{nonce}'" if nonce else "'none'"
     return {
@@ -146,8 +154,8 @@ def routes(services) -> list[BaseRoute]:
         form = await read_form(request)
         flow_id = request.cookies.get(COOKIE, "")
         with store.transaction() as tx:
-            flow = pageflow.load_flow(tx, flow_id, now)
-            if flow is None or flow["finished"] or not pageflow.check_csrf(flow, form.get("csrf_token")):
+            flow = _open_flow(tx, flow_id, form, now)
+            if flow is None:
                 return message("Your session has expired", "Start signing in again.", status=400)
             if flow["kind"] == "device" and not flow.get("device_key"):
                 return message("Your session has expired", "Go back and enter the code again.", status=400)
@@ -167,8 +175,8 @@ def routes(services) -> list[BaseRoute]:
         form = await read_form(request)
         flow_id = request.cookies.get(COOKIE, "")
         with store.transaction() as tx:
-            flow = pageflow.load_flow(tx, flow_id, now)
-            if flow is None or flow["finished"] or not pageflow.check_csrf(flow, form.get("csrf_token")):
+            flow = _open_flow(tx, flow_id, form, now)
+            if flow is None:
                 return message("Your session has expired", "Start signing in again.", status=400)
             try:
                 outcome = pageflow.consent(tx, flow_id, flow, accept=form.get("decision") == "accept", now=now,
