@@ -36,6 +36,7 @@ def _open_flow(tx, flow_id: str, form, now: float) -> dict | None:
         return None
     return flow
 
+
 def _headers(nonce: str | None = None) -> dict[str, str]:
     script = f"'nonce-{nonce}'" if nonce else "'none'"
     return {
