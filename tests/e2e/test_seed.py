@@ -66,3 +66,23 @@ def test_demo_refuses_without_a_server(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 1
     assert "akslocal is not running" in result.stderr
+
+
+@pytest.mark.slow
+def test_akslocal_demo_after_a_plain_start(tmp_path: Path) -> None:
+    """As after `make run`: a generated admin password, and `akslocal demo` in a second terminal finds it all."""
+    server = LiveServer.start(tmp_path / "data", env={"AKSLOCAL_ADMIN_PASSWORD": ""})
+    try:
+        generated = server.banner_value("Admin password:")
+        kept = server.data_dir / "initial-admin-password"
+        assert kept.read_text().strip() == generated and oct(kept.stat().st_mode & 0o777) == "0o600"
+        env = {k: v for k, v in server.env().items() if not k.startswith("AKSLOCAL_") and k != "KUBECONFIG"}
+        result = subprocess.run([sys.executable, "-m", "akslocal.server.main", "demo", "--data-dir",
+                                 str(server.data_dir), "--workdir", str(tmp_path / "demo")],
+                                capture_output=True, text=True, timeout=600, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr + server.log()
+        assert f"Playing the seed document against {server.url}" in result.stdout
+        assert POD_ROW.search(result.stdout)
+        assert result.stdout.rstrip().endswith("Done: that was the whole document, against akslocal.")
+    finally:
+        server.stop()
