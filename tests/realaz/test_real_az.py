@@ -224,6 +224,8 @@ def test_managed_cluster_and_kubectl_through_the_user_kubeconfig(env, tmp_path: 
     kubeconfig = tmp_path / "kc"
     got = az("aks", "get-credentials", "-g", "myResourceGroup", "-n", "managed1", "--file", str(kubeconfig))
     assert f'WARNING: Merged "managed1" as current context in {kubeconfig}\n' in got.stderr
+    # az looks for Microsoft's kubelogin on PATH (to convert the entry); the entry runs akslocal-kubelogin.
+    assert "WARNING: The kubeconfig uses devicecode authentication which requires kubelogin." in got.stderr
     kubectl_env = dict(az.env, KUBECONFIG=str(kubeconfig), KUBECACHEDIR=str(tmp_path / "cache"))
     out = kubectl_signing_in(server, kubectl_env, "get", "pods", "--all-namespaces")
     assert re.search(r"^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$", out, re.M)
