@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from akslocal.demo.command import ADMIN_UPN, demo_env, story_path
 from tests.support.live import LiveServer
-from tests.support.seed import seed_commands, to_azlocal
+from tests.support.seed import binding_manifest, seed_commands, seed_text, to_azlocal
 
 PASSWORD = "Adm1n-Passw0rd!"
 # The document's sample output, header and one row: NAMESPACE NAME READY STATUS RESTARTS AGE
@@ -32,6 +33,17 @@ def test_the_story_holds_every_seed_command_in_order() -> None:
         found = story.find(expected, position)
         assert found >= 0, f"the story lacks, or reorders, the seed command:\n{expected}"
         position = found + len(expected)
+
+
+def test_the_story_binding_is_the_documents_manifest() -> None:
+    """The document's YAML lost its indentation; the story's has it back, line for line."""
+    document = seed_text().splitlines()
+    start = document.index("apiVersion: rbac.authorization.k8s.io/v1")
+    expected = document[start:start + 12]
+    restored = binding_manifest("userPrincipalName_or_objectId")
+    assert [line.strip().removeprefix("- ") for line in restored.splitlines()] == \
+        [line.strip().removeprefix("- ") for line in expected]
+    assert yaml.safe_load(restored)["subjects"][0]["name"] == "userPrincipalName_or_objectId"
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 
 The document is ``../shared/seed/entra-aks-legacy.txt`` beside the repository (CI lays
 ``shared/`` beside the clone too).  Its YAML lost its indentation on the way into plain
-text; :data:`BINDING_YAML` is the same manifest with Kubernetes' indentation restored.
+text; :func:`binding_manifest` gives it with Kubernetes' indentation restored.
 """
 
 from __future__ import annotations
@@ -15,20 +15,6 @@ SEED = REPO.parent / "shared" / "seed" / "entra-aks-legacy.txt"
 
 _COMMAND = re.compile(r"^(az |kubectl |[A-Za-z]+=\$\(az |[A-Za-z]+=\")")
 
-BINDING_YAML = """\
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: contoso-cluster-admins
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: cluster-admin
-subjects:
-- apiGroup: rbac.authorization.k8s.io
-  kind: User
-  name: userPrincipalName_or_objectId
-"""
 
 
 def seed_text() -> str:
@@ -66,4 +52,10 @@ def to_azlocal(command: str) -> str:
 
 
 def binding_manifest(subject: str) -> str:
-    return BINDING_YAML.replace("userPrincipalName_or_objectId", subject)
+    """The document's basic-azure-ad-binding.yaml for ``subject``, taken from the story script
+    (``akslocal/demo/seed.sh``), the one place where its indentation is restored."""
+    from akslocal.demo.command import story_path
+
+    story = story_path().read_text()
+    manifest = story.split("<<YAML\n", 1)[1].split("\nYAML\n", 1)[0] + "\n"
+    return manifest.replace("$upn", subject)
