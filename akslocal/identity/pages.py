@@ -58,6 +58,16 @@ def message(heading: str, text: str, status: int = 200, detail: str | None = Non
     return render("message.html", status=status, heading=heading, message=text, detail=detail, title=heading)
 
 
+def _expired(advice: str) -> HTMLResponse:
+    """The page for a form post whose flow is unknown, finished or carries the wrong CSRF token."""
+    return message("Your session has expired", advice, status=400)
+
+
+def _trouble(text: str, status: int = 400) -> HTMLResponse:
+    """The page for a sign-in that cannot go on."""
+    return message("Sorry, but we're having trouble signing you in.", text, status=status)
+
+
 async def read_form(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > MAX_FORM:
@@ -102,6 +112,11 @@ def routes(services) -> list[BaseRoute]:
     def client_ip(request: Request) -> str:
         return request.client.host if request.client else "unknown"
 
+    async def posted(request: Request) -> tuple[float, dict[str, str], str]:
+        """A sign-in form post: the clock read first, then the form and the flow cookie."""
+        now = clock.now()
+        return now, await read_form(request), request.cookies.get(COOKIE, "")
+
     def show(outcome: pageflow.Outcome, flow_id: str) -> Response:
         flow = outcome.flow
         name = flow.get("client_name") or flow.get("client_id")
@@ -140,7 +155,7 @@ def routes(services) -> list[BaseRoute]:
         with store.transaction() as tx:
             flow = pageflow.load_flow(tx, flow_id, now)
             if flow is None or flow["kind"] != "device" or not pageflow.check_csrf(flow, form.get("csrf_token")):
-                return message("Your session has expired", "Go back and enter the code again.", status=400)
+                return _expired("Go back and enter the code again.")
             try:
                 flow = pageflow.enter_user_code(tx, flow_id, flow, form.get("otc", ""), ip=client_ip(request),
                                                 now=now)
@@ -151,15 +166,13 @@ def routes(services) -> list[BaseRoute]:
         return outcome
 
     async def login(request: Request) -> Response:
-        now = clock.now()
-        form = await read_form(request)
-        flow_id = request.cookies.get(COOKIE, "")
+        now, form, flow_id = await posted(request)
         with store.transaction() as tx:
             flow = _open_flow(tx, flow_id, form, now)
             if flow is None:
-                return message("Your session has expired", "Start signing in again.", status=400)
+                return _expired("Start signing in again.")
             if flow["kind"] == "device" and not flow.get("device_key"):
-                return message("Your session has expired", "Go back and enter the code again.", status=400)
+                return _expired("Go back and enter the code again.")
             try:
                 if form.get("cancel") and flow["kind"] == "device":
                     return show(pageflow.decline(tx, flow_id, flow, now=now), flow_id)
@@ -167,23 +180,21 @@ def routes(services) -> list[BaseRoute]:
                                                    password=form.get("passwd", ""), now=now, entropy=entropy)
             except PageError as err:
                 if err.final:
-                    return message("Sorry, but we're having trouble signing you in.", err.message, status=400)
+                    return _trouble(err.message)
                 return signin_page({**flow, "login_hint": form.get("login", "")[:320]}, err.message, status=400)
             return show(outcome, flow_id)
 
     async def consent(request: Request) -> Response:
-        now = clock.now()
-        form = await read_form(request)
-        flow_id = request.cookies.get(COOKIE, "")
+        now, form, flow_id = await posted(request)
         with store.transaction() as tx:
             flow = _open_flow(tx, flow_id, form, now)
             if flow is None:
-                return message("Your session has expired", "Start signing in again.", status=400)
+                return _expired("Start signing in again.")
             try:
                 outcome = pageflow.consent(tx, flow_id, flow, accept=form.get("decision") == "accept", now=now,
                                            entropy=entropy)
             except PageError as err:
-                return message("Sorry, but we're having trouble signing you in.", err.message, status=400)
+                return _trouble(err.message)
             return show(outcome, flow_id)
 
     def authorize_endpoint(version: int):
@@ -196,7 +207,7 @@ def routes(services) -> list[BaseRoute]:
                 try:
                     data = validate_authorize(tx, request.path_params["tenant"], params, version)
                 except PageError as err:
-                    return message("Sorry, but we're having trouble signing you in.", err.message, status=err.status)
+                    return _trouble(err.message, status=err.status)
                 except _RedirectError as err:
                     return _redirect_with(err.flow, err.params)
                 flow_id, flow = pageflow.new_flow(tx, entropy, now=now, kind="authorize", data=data)
