@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +23,30 @@ def start_seeded(data_dir: Path) -> tuple[LiveServer, Seed]:
     with server.client() as client:
         client.get("/_akslocal/clock")  # the control key file is created on the first control call
     return server, s
+
+
+@contextmanager
+def seeded_server(data_dir: Path) -> Iterator[tuple[LiveServer, Seed]]:
+    """A seeded live akslocal for a test module, stopped afterwards."""
+    server, s = start_seeded(data_dir)
+    try:
+        yield server, s
+    finally:
+        server.stop()
+
+
+@contextmanager
+def requests_trusts(server: LiveServer) -> Iterator[None]:
+    """REQUESTS_CA_BUNDLE names the server's CA (for MSAL and azure-identity), restored afterwards."""
+    old = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(server.ca_path)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = old
 
 
 def jwks(server: LiveServer, path: str = "/common/discovery/keys") -> dict:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import msal
 import pytest
 
-from tests.identity.live import start_seeded, verify
+from tests.identity.live import requests_trusts, seeded_server, verify
 from tests.identity.seed import API_URI, PASSWORD
 from tests.support.browser import launch, needs_chromium
 
@@ -16,17 +14,8 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    server, s = start_seeded(tmp_path_factory.mktemp("idbrowser") / "data")
-    old = os.environ.get("REQUESTS_CA_BUNDLE")
-    os.environ["REQUESTS_CA_BUNDLE"] = str(server.ca_path)
-    try:
+    with seeded_server(tmp_path_factory.mktemp("idbrowser") / "data") as (server, s), requests_trusts(server):
         yield server, s
-    finally:
-        server.stop()
-        if old is None:
-            os.environ.pop("REQUESTS_CA_BUNDLE", None)
-        else:
-            os.environ["REQUESTS_CA_BUNDLE"] = old
 
 
 def test_device_flow_signed_in_with_chromium(env):

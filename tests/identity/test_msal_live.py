@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import msal
 import pytest
 
-from tests.identity.live import start_seeded, verify
+from tests.identity.live import requests_trusts, seeded_server, verify
 from tests.identity.seed import API_URI, PASSWORD
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    server, s = start_seeded(tmp_path_factory.mktemp("idlive") / "data")
-    old = os.environ.get("REQUESTS_CA_BUNDLE")
-    os.environ["REQUESTS_CA_BUNDLE"] = str(server.ca_path)
-    try:
+    with seeded_server(tmp_path_factory.mktemp("idlive") / "data") as (server, s), requests_trusts(server):
         yield server, s
-    finally:
-        server.stop()
-        if old is None:
-            os.environ.pop("REQUESTS_CA_BUNDLE", None)
-        else:
-            os.environ["REQUESTS_CA_BUNDLE"] = old
 
 
 def test_confidential_client_credentials(env):

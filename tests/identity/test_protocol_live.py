@@ -7,7 +7,7 @@ import re
 import pytest
 
 from akslocal.identity.devicelogin import complete
-from tests.identity.live import http, start_seeded, verify
+from tests.identity.live import http, seeded_server, verify
 from tests.identity.seed import API_URI, PASSWORD
 
 DC_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -15,11 +15,8 @@ DC_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    server, s = start_seeded(tmp_path_factory.mktemp("idproto") / "data")
-    try:
-        yield server, s
-    finally:
-        server.stop()
+    with seeded_server(tmp_path_factory.mktemp("idproto") / "data") as env:
+        yield env
 
 
 def sign_in_device(server, user_code: str, username: str, password: str = PASSWORD, **kw) -> str:

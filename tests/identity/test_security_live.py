@@ -9,17 +9,14 @@ import re
 
 import pytest
 
-from tests.identity.live import http, start_seeded, verify
+from tests.identity.live import http, seeded_server, verify
 from tests.identity.seed import API_URI, PASSWORD
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    server, s = start_seeded(tmp_path_factory.mktemp("idsec") / "data")
-    try:
-        yield server, s
-    finally:
-        server.stop()
+    with seeded_server(tmp_path_factory.mktemp("idsec") / "data") as env:
+        yield env
 
 
 def test_user_code_guessing_is_rate_limited(env):
