@@ -86,6 +86,21 @@ def _body(display_name=None, identifier_uris=None, is_fallback_public_client=Non
     return body
 
 
+# the keywords of _body that ad app create and update take as they are
+_BODY_ARGS = ("display_name", "identifier_uris", "is_fallback_public_client", "sign_in_audience",
+              "web_home_page_url", "web_redirect_uris", "public_client_redirect_uris", "enable_id_token_issuance",
+              "enable_access_token_issuance", "requested_access_token_version", "app_roles", "optional_claims",
+              "required_resource_accesses")
+
+
+def _body_kwargs(args: dict) -> dict:
+    """The keywords for _body from a command's arguments, its AAD Graph era flags folded in."""
+    kwargs = {name: args[name] for name in _BODY_ARGS}
+    _legacy(args["native_app"], args["reply_urls"], args["homepage"], args["available_to_other_tenants"],
+            args["oauth2_allow_implicit_flow"], kwargs)
+    return kwargs
+
+
 def _legacy(native_app, reply_urls, homepage, available_to_other_tenants, oauth2_allow_implicit_flow, kwargs):
     """Fold the AAD Graph era flags into their Graph era equivalents."""
     if native_app:
@@ -114,15 +129,7 @@ def create_application(display_name, identifier_uris=None, is_fallback_public_cl
     if password is not None:
         raise ArgumentUsageError("--password is not supported: Microsoft Graph generates secrets; run "
                                  "'azlocal ad app credential reset' or 'azlocal ad sp credential reset'.")
-    kwargs = dict(display_name=display_name, identifier_uris=identifier_uris,
-                  is_fallback_public_client=is_fallback_public_client, sign_in_audience=sign_in_audience,
-                  web_home_page_url=web_home_page_url, web_redirect_uris=web_redirect_uris,
-                  public_client_redirect_uris=public_client_redirect_uris,
-                  enable_id_token_issuance=enable_id_token_issuance,
-                  enable_access_token_issuance=enable_access_token_issuance,
-                  requested_access_token_version=requested_access_token_version, app_roles=app_roles,
-                  optional_claims=optional_claims, required_resource_accesses=required_resource_accesses)
-    _legacy(native_app, reply_urls, homepage, available_to_other_tenants, oauth2_allow_implicit_flow, kwargs)
+    kwargs = _body_kwargs(locals())
     client = graph()
     existing = client.list("/applications", filter=f"startswith(displayName,{quote(display_name)})")
     if identifier_uris:
@@ -151,15 +158,7 @@ def update_application(identifier, display_name=None, identifier_uris=None, is_f
     """Update an application: typed flags, and az's generic --set/--add/--remove on its properties."""
     client = graph()
     app = get_application(client, identifier)
-    kwargs = dict(display_name=display_name, identifier_uris=identifier_uris,
-                  is_fallback_public_client=is_fallback_public_client, sign_in_audience=sign_in_audience,
-                  web_home_page_url=web_home_page_url, web_redirect_uris=web_redirect_uris,
-                  public_client_redirect_uris=public_client_redirect_uris,
-                  enable_id_token_issuance=enable_id_token_issuance,
-                  enable_access_token_issuance=enable_access_token_issuance,
-                  requested_access_token_version=requested_access_token_version, app_roles=app_roles,
-                  optional_claims=optional_claims, required_resource_accesses=required_resource_accesses)
-    _legacy(native_app, reply_urls, homepage, available_to_other_tenants, oauth2_allow_implicit_flow, kwargs)
+    kwargs = _body_kwargs(locals())
     body = _body(existing=app, **kwargs)
     if set or add or remove:
         body.update(_generic_patch(app, set, add, remove, force_string))
