@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from akslocal.directory.models import AppRole, PermissionScope, RequiredResourceAccess, ResourceAccess
 from akslocal.graph.body import check_keys, obj, string_list, wrong_type
@@ -51,6 +52,21 @@ IGNORED = {
     "owners@odata.bind",
 }
 
+T = TypeVar("T")
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise wrong_type(name, "true or false")
+    return value
+
+
+def _items(value: Any, name: str, parse: Callable[[Any, int], T]) -> tuple[T, ...]:
+    """A list property, each entry parsed with its index (for the error's path)."""
+    if not isinstance(value, list):
+        raise wrong_type(name, "a list")
+    return tuple(parse(item, i) for i, item in enumerate(value))
+
 
 def _scope(raw: Any, i: int) -> PermissionScope:
     item = obj(raw, f"oauth2PermissionScopes[{i}]")
@@ -73,9 +89,7 @@ def _scope(raw: Any, i: int) -> PermissionScope:
             raise wrong_type(f"oauth2PermissionScopes[{i}].{name}", "a string")
     if item["type"] not in ("User", "Admin"):
         raise wrong_type(f"oauth2PermissionScopes[{i}].type", "'User' or 'Admin'")
-    enabled = item.get("isEnabled", True)
-    if not isinstance(enabled, bool):
-        raise wrong_type(f"oauth2PermissionScopes[{i}].isEnabled", "true or false")
+    enabled = _flag(item.get("isEnabled", True), f"oauth2PermissionScopes[{i}].isEnabled")
     return PermissionScope(
         id=item["id"].lower(),
         value=item["value"],
@@ -96,9 +110,7 @@ def _role(raw: Any, i: int) -> AppRole:
     members = string_list(item.get("allowedMemberTypes"), f"appRoles[{i}].allowedMemberTypes")
     if not members or any(m not in ("User", "Application") for m in members):
         raise wrong_type(f"appRoles[{i}].allowedMemberTypes", "a non-empty list of 'User' / 'Application'")
-    enabled = item.get("isEnabled", True)
-    if not isinstance(enabled, bool):
-        raise wrong_type(f"appRoles[{i}].isEnabled", "true or false")
+    enabled = _flag(item.get("isEnabled", True), f"appRoles[{i}].isEnabled")
     value = item.get("value")
     if value is not None and not isinstance(value, str):
         raise wrong_type(f"appRoles[{i}].value", "a string")
@@ -181,9 +193,7 @@ def parse_application(body: dict) -> dict:
                 ("enableIdTokenIssuance", "enable_id_token_issuance"),
             ):
                 if prop in implicit:
-                    if not isinstance(implicit[prop], bool):
-                        raise wrong_type(f"web.implicitGrantSettings.{prop}", "true or false")
-                    f[attr] = implicit[prop]
+                    f[attr] = _flag(implicit[prop], f"web.implicitGrantSettings.{prop}")
     if "spa" in body:
         spa = obj(body["spa"], "spa")
         check_keys(spa, {"redirectUris"})
@@ -197,10 +207,7 @@ def parse_application(body: dict) -> dict:
     if "requiredResourceAccess" in body:
         f["required_resource_access"] = _required(body["requiredResourceAccess"])
     if "appRoles" in body:
-        roles = body["appRoles"]
-        if not isinstance(roles, list):
-            raise wrong_type("appRoles", "a list")
-        f["app_roles"] = tuple(_role(r, i) for i, r in enumerate(roles))
+        f["app_roles"] = _items(body["appRoles"], "appRoles", _role)
     if "api" in body:
         api = obj(body["api"], "api")
         check_keys(
@@ -214,10 +221,7 @@ def parse_application(body: dict) -> dict:
             },
         )
         if "oauth2PermissionScopes" in api:
-            scopes = api["oauth2PermissionScopes"]
-            if not isinstance(scopes, list):
-                raise wrong_type("api.oauth2PermissionScopes", "a list")
-            f["oauth2_scopes"] = tuple(_scope(s, i) for i, s in enumerate(scopes))
+            f["oauth2_scopes"] = _items(api["oauth2PermissionScopes"], "api.oauth2PermissionScopes", _scope)
         if "requestedAccessTokenVersion" in api:
             version = api["requestedAccessTokenVersion"]
             if isinstance(version, bool) or version not in (None, 1, 2):
@@ -228,20 +232,14 @@ def parse_application(body: dict) -> dict:
                 string_list(api["knownClientApplications"], "api.knownClientApplications")
             )
     if "oauth2Permissions" in body:
-        scopes = body["oauth2Permissions"]
-        if not isinstance(scopes, list):
-            raise wrong_type("oauth2Permissions", "a list")
-        f["oauth2_scopes"] = tuple(_scope(s, i) for i, s in enumerate(scopes))
+        f["oauth2_scopes"] = _items(body["oauth2Permissions"], "oauth2Permissions", _scope)
     if "signInAudience" in body:
         f["sign_in_audience"] = body["signInAudience"]
     if "availableToOtherTenants" in body:
-        if not isinstance(body["availableToOtherTenants"], bool):
-            raise wrong_type("availableToOtherTenants", "true or false")
-        f["sign_in_audience"] = "AzureADMultipleOrgs" if body["availableToOtherTenants"] else "AzureADMyOrg"
+        other_tenants = _flag(body["availableToOtherTenants"], "availableToOtherTenants")
+        f["sign_in_audience"] = "AzureADMultipleOrgs" if other_tenants else "AzureADMyOrg"
     if "oauth2AllowImplicitFlow" in body:
-        if not isinstance(body["oauth2AllowImplicitFlow"], bool):
-            raise wrong_type("oauth2AllowImplicitFlow", "true or false")
-        f["enable_access_token_issuance"] = body["oauth2AllowImplicitFlow"]
+        f["enable_access_token_issuance"] = _flag(body["oauth2AllowImplicitFlow"], "oauth2AllowImplicitFlow")
     if body.get("passwordCredentials") not in (None, []):
         # Graph's own answer: secrets come from addPassword only.
         raise bad_request("New password credentials must be generated using service actions.", "Request_BadRequest")
