@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import msal
@@ -73,6 +76,24 @@ class GraphEnv:
 
     def admin(self) -> httpx.Client:
         return self.client(self.admin_token)
+
+    def import_fixture(self, fixture: Path) -> None:
+        """``akslocal import`` a YAML fixture into the running server's data dir; it must succeed."""
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "akslocal.server.main",
+                "import",
+                str(fixture),
+                "--data-dir",
+                str(self.server.data_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from tests.graph.conftest import GRAPH, error_of
@@ -172,21 +169,7 @@ def test_other_tenants_objects_are_not_found(graph, tmp_path) -> None:
         "      - {upn: eve@elsewhere.onmicrosoft.com, password: Ev3-Passw0rd}\n"
         "    groups: [{displayName: eves, members: [eve@elsewhere.onmicrosoft.com]}]\n"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "akslocal.server.main",
-            "import",
-            str(fixture),
-            "--data-dir",
-            str(graph.server.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+    graph.import_fixture(fixture)
     eve_token = graph.user_token("eve@elsewhere.onmicrosoft.com", "Ev3-Passw0rd", tenant="elsewhere.onmicrosoft.com")
     with graph.client(eve_token) as c:
         eve = c.get("/me").json()

@@ -202,29 +202,12 @@ def test_directory_roles(graph) -> None:
 
 
 def test_invite_a_guest_from_another_tenant(graph, tmp_path) -> None:
-    import subprocess
-    import sys
-
     fixture = tmp_path / "f.yaml"
     fixture.write_text(
         "tenants:\n  - domain: fabrikam.onmicrosoft.com\n    users:\n"
         "      - {upn: carol@fabrikam.onmicrosoft.com, displayName: Carol, password: Car0l-Passw0rd}\n"
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "akslocal.server.main",
-            "import",
-            str(fixture),
-            "--data-dir",
-            str(graph.server.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
+    graph.import_fixture(fixture)
     with graph.admin() as c:
         r = c.post(
             "/invitations",
