@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from akslocal.directory import errors, firstparty, validate
-from akslocal.directory.kinds import APPLICATIONS, SERVICE_PRINCIPALS, key
+from akslocal.directory.kinds import APPLICATIONS, SERVICE_PRINCIPALS, get_by_id, key
 from akslocal.directory.models import (
     GROUP_MEMBERSHIP_CLAIMS,
     SIGN_IN_AUDIENCES,
@@ -175,10 +175,7 @@ def create_application(
 
 
 def get_application(tx: Tx, tenant_id: str, object_id: str) -> Application | None:
-    if not validate.is_guid(object_id):
-        return None
-    doc = tx.get(APPLICATIONS, key(tenant_id, object_id))
-    return from_doc(Application, doc) if doc else None
+    return get_by_id(tx, APPLICATIONS, Application, tenant_id, object_id)
 
 
 def require_application(tx: Tx, tenant_id: str, object_id: str) -> Application:

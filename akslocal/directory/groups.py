@@ -7,7 +7,7 @@ X" is one index read per nesting level (BFS with ``find_many``), however many gr
 from __future__ import annotations
 
 from akslocal.directory import errors, validate
-from akslocal.directory.kinds import GROUPS, MEMBERSHIPS, SERVICE_PRINCIPALS, USERS, key
+from akslocal.directory.kinds import GROUPS, MEMBERSHIPS, SERVICE_PRINCIPALS, USERS, get_by_id, key
 from akslocal.directory.models import Group, Membership, from_doc, to_doc
 from akslocal.store import Tx
 
@@ -64,8 +64,7 @@ def get_group(tx: Tx, tenant_id: str, group_id: str) -> Group:
 
 
 def find_group(tx: Tx, tenant_id: str, group_id: str) -> Group | None:
-    doc = tx.get(GROUPS, key(tenant_id, group_id)) if validate.is_guid(group_id) else None
-    return from_doc(Group, doc) if doc else None
+    return get_by_id(tx, GROUPS, Group, tenant_id, group_id)
 
 
 def list_groups(tx: Tx, tenant_id: str) -> list[Group]:

@@ -6,7 +6,13 @@ tenant simply is not found, and a tenant's objects are one prefix scan.
 
 from __future__ import annotations
 
-from akslocal.store import Kind
+from typing import TypeVar
+
+from akslocal.directory import validate
+from akslocal.directory.models import from_doc
+from akslocal.store import Kind, Tx
+
+T = TypeVar("T")
 
 
 def norm_name(value: str) -> str:
@@ -16,6 +22,14 @@ def norm_name(value: str) -> str:
 
 def key(tenant_id: str, object_id: str) -> str:
     return f"{tenant_id}/{object_id.lower()}"
+
+
+def get_by_id(tx: Tx, kind: Kind, cls: type[T], tenant_id: str, object_id: str) -> T | None:
+    """The tenant's object of ``kind`` with this object id, or None (also when the id is not a GUID)."""
+    if not validate.is_guid(object_id):
+        return None
+    doc = tx.get(kind, key(tenant_id, object_id))
+    return from_doc(cls, doc) if doc else None
 
 
 TENANTS = Kind(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from akslocal.directory import apps, errors, firstparty, groups, roles, validate
-from akslocal.directory.kinds import APP_ROLE_ASSIGNMENTS, GRANTS, SERVICE_PRINCIPALS, key, norm_name
+from akslocal.directory.kinds import APP_ROLE_ASSIGNMENTS, GRANTS, SERVICE_PRINCIPALS, get_by_id, key, norm_name
 from akslocal.directory.models import ServicePrincipal, from_doc, to_doc
 from akslocal.store import AlreadyExists, Tx
 
@@ -50,10 +50,7 @@ def create_service_principal(
 
 
 def get_service_principal(tx: Tx, tenant_id: str, object_id: str) -> ServicePrincipal | None:
-    if not validate.is_guid(object_id):
-        return None
-    doc = tx.get(SERVICE_PRINCIPALS, key(tenant_id, object_id))
-    return from_doc(ServicePrincipal, doc) if doc else None
+    return get_by_id(tx, SERVICE_PRINCIPALS, ServicePrincipal, tenant_id, object_id)
 
 
 def require_service_principal(tx: Tx, tenant_id: str, object_id: str) -> ServicePrincipal:

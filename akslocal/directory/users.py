@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from akslocal.directory import errors, groups, passwords, tenants, validate
-from akslocal.directory.kinds import GRANTS, USERS, key
+from akslocal.directory.kinds import GRANTS, USERS, get_by_id, key
 from akslocal.directory.models import GUEST, MEMBER, User, from_doc, to_doc
 from akslocal.store import Tx
 
@@ -102,10 +102,7 @@ def create_user(
 
 
 def get_user(tx: Tx, tenant_id: str, object_id: str) -> User | None:
-    if not validate.is_guid(object_id):
-        return None
-    doc = tx.get(USERS, key(tenant_id, object_id))
-    return from_doc(User, doc) if doc else None
+    return get_by_id(tx, USERS, User, tenant_id, object_id)
 
 
 def require_user(tx: Tx, tenant_id: str, ref: str) -> User:
