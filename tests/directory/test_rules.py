@@ -420,19 +420,19 @@ def test_bad_users_refused_and_nothing_written(d, upn, password) -> None:
     assert snapshot(d.s) == before
 
 
+def _tenant_with_user(d, tx, domain: str, tenant_name: str, upn: str, user_name: str, password: str):
+    """A second tenant and one member user in it."""
+    tenant = tenants.create_tenant(tx, initial_domain=domain, display_name=tenant_name, now=1, entropy=d.s.entropy)
+    user = users.create_user(
+        tx, tenant.id, upn=upn, display_name=user_name, password=password, now=1, entropy=d.s.entropy
+    )
+    return tenant, user
+
+
 def test_guest_from_another_tenant(d) -> None:
     with d.tx() as tx:
-        home = tenants.create_tenant(
-            tx, initial_domain="fabrikam.onmicrosoft.com", display_name="Fabrikam", now=1, entropy=d.s.entropy
-        )
-        carol = users.create_user(
-            tx,
-            home.id,
-            upn="carol@fabrikam.onmicrosoft.com",
-            display_name="Carol",
-            password="Car0l-Passw0rd",
-            now=1,
-            entropy=d.s.entropy,
+        home, carol = _tenant_with_user(
+            d, tx, "fabrikam.onmicrosoft.com", "Fabrikam", "carol@fabrikam.onmicrosoft.com", "Carol", "Car0l-Passw0rd"
         )
         guest = users.invite_guest(tx, d.tid, email="carol@fabrikam.onmicrosoft.com", now=1, entropy=d.s.entropy)
         again = users.invite_guest(tx, d.tid, email="carol@fabrikam.onmicrosoft.com", now=1, entropy=d.s.entropy)
@@ -449,17 +449,8 @@ def test_guest_from_another_tenant(d) -> None:
 
 def test_other_tenant_ids_are_not_found(d) -> None:
     with d.tx() as tx:
-        other = tenants.create_tenant(
-            tx, initial_domain="other.onmicrosoft.com", display_name="o", now=1, entropy=d.s.entropy
-        )
-        outsider = users.create_user(
-            tx,
-            other.id,
-            upn="eve@other.onmicrosoft.com",
-            display_name="Eve",
-            password="Passw0rd!x",
-            now=1,
-            entropy=d.s.entropy,
+        _other, outsider = _tenant_with_user(
+            d, tx, "other.onmicrosoft.com", "o", "eve@other.onmicrosoft.com", "Eve", "Passw0rd!x"
         )
         assert users.get_user(tx, d.tid, outsider.id) is None
         group = groups.create_group(tx, d.tid, display_name="g", now=1, entropy=d.s.entropy)
