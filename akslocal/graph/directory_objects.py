@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from akslocal.directory import groups as directory_groups
 from akslocal.directory import roles as directory_roles
-from akslocal.directory import service_principals, users, validate
+from akslocal.directory import service_principals, validate
 from akslocal.directory.kinds import APPLICATIONS, GROUPS, SERVICE_PRINCIPALS, USERS, key
 from akslocal.graph import authz, render
 from akslocal.graph.body import check_keys, string_list, unknown_property
 from akslocal.graph.errors import GraphError, bad_request, not_found
 from akslocal.graph.request import Ctx, route
+from akslocal.graph.users import user_by_ref
 
 RESULT_CAP = 11000
 GET_BY_IDS_CAP = 1000
@@ -54,14 +55,7 @@ def principal_id(ctx: Ctx, collection: str, ref: str | None) -> str:
         return ctx.caller.user_id
     coll = collection.lower()
     if coll == "users":
-        user = (
-            users.get_user(ctx.tx, ctx.tenant_id, ref)
-            if validate.is_guid(ref)
-            else users.find_by_upn(ctx.tx, ctx.tenant_id, ref)
-        )
-        if user is None:
-            raise not_found(ref)
-        return user.id
+        return user_by_ref(ctx, ref).id
     if coll == "groups":
         if directory_groups.find_group(ctx.tx, ctx.tenant_id, ref) is None:
             raise not_found(ref)

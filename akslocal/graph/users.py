@@ -40,7 +40,8 @@ _IGNORED = {
 }
 
 
-def _user(ctx: Ctx, ref: str) -> User:
+def user_by_ref(ctx: Ctx, ref: str) -> User:
+    """The user named by object id or UPN in the caller's tenant; Graph's 404 otherwise."""
     user = (
         users.get_user(ctx.tx, ctx.tenant_id, ref)
         if validate.is_guid(ref)
@@ -56,7 +57,7 @@ def me(ctx: Ctx) -> dict:
         raise bad_request("/me request is only valid with delegated authentication flow.", "BadRequest")
     authz.require(ctx.caller, "me")
     q = ctx.query(TYPE, _SAMPLE, collection=False)
-    user = _user(ctx, ctx.caller.user_id)
+    user = user_by_ref(ctx, ctx.caller.user_id)
     return ctx.entity("users/$entity", render.user(user), select=q.select, default=render.USER_DEFAULT)
 
 
@@ -70,7 +71,7 @@ def get_user(ctx: Ctx, id: str) -> dict:
     if not (ctx.caller.delegated and id.lower() in (ctx.caller.user_id, "me")):
         authz.require(ctx.caller, "users.read")
     q = ctx.query(TYPE, _SAMPLE, collection=False)
-    return ctx.entity("users/$entity", render.user(_user(ctx, id)), select=q.select, default=render.USER_DEFAULT)
+    return ctx.entity("users/$entity", render.user(user_by_ref(ctx, id)), select=q.select, default=render.USER_DEFAULT)
 
 
 def _changes(body: dict) -> dict:
@@ -125,7 +126,7 @@ def update_user(ctx: Ctx, id: str) -> None:
     authz.require(ctx.caller, "users.write")
     body = ctx.json()
     check_keys(body, set(_WRITABLE) | {"passwordProfile"}, _IGNORED)
-    user = _user(ctx, id)
+    user = user_by_ref(ctx, id)
     changes = _changes(body)
     if changes:
         users.update_user(ctx.tx, ctx.tenant_id, user.id, changes)
@@ -138,7 +139,7 @@ def update_user(ctx: Ctx, id: str) -> None:
 
 def delete_user(ctx: Ctx, id: str) -> None:
     authz.require(ctx.caller, "users.write")
-    user = _user(ctx, id)
+    user = user_by_ref(ctx, id)
     if user.id == ctx.caller.user_id:
         raise bad_request("You cannot delete yourself.", "Request_BadRequest")
     users.delete_user(ctx.tx, ctx.tenant_id, user.id)
