@@ -20,6 +20,11 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def and_filter(*clauses):
+    """The OData filter that joins the given clauses with ``and`` (empty ones skipped); None when none is left."""
+    return " and ".join(c for c in clauses if c) or None
+
+
 def segment(value: str) -> str:
     """A user-given identifier as one URL path segment (``../`` or ``?`` cannot reach another resource)."""
     return url_quote(value, safe="@")

@@ -15,7 +15,7 @@ import os
 from knack.log import get_logger
 
 from akslocal.cli.ad import _format
-from akslocal.cli.ad._resolve import get_application, graph, quote
+from akslocal.cli.ad._resolve import and_filter, get_application, graph, quote
 from akslocal.cli.core import generic_update
 from akslocal.cli.core.errors import ArgumentUsageError, AzLocalError, InvalidArgumentValueError
 
@@ -197,18 +197,15 @@ def show_application(identifier):
 def list_applications(display_name=None, app_id=None, identifier_uri=None, filter=None, all=False,
                       show_mine=False):
     """List applications."""
-    filters = []
-    if display_name:
-        filters.append(f"startswith(displayName,{quote(display_name)})")
-    if app_id:
-        filters.append(f"appId eq {quote(app_id)}")
-    if identifier_uri:
-        filters.append(f"identifierUris/any(s:s eq {quote(identifier_uri)})")
-    if filter:
-        filters.append(filter)
+    filters = and_filter(
+        display_name and f"startswith(displayName,{quote(display_name)})",
+        app_id and f"appId eq {quote(app_id)}",
+        identifier_uri and f"identifierUris/any(s:s eq {quote(identifier_uri)})",
+        filter,
+    )
     client = graph()
     path = "/me/ownedObjects/microsoft.graph.application" if show_mine else "/applications"
-    return [_format.application(a) for a in client.list(path, filter=" and ".join(filters) or None)]
+    return [_format.application(a) for a in client.list(path, filter=filters)]
 
 
 def delete_application(identifier):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from akslocal.cli.ad import _format
-from akslocal.cli.ad._resolve import graph, group_id, quote, segment, user_id
+from akslocal.cli.ad._resolve import and_filter, graph, group_id, quote, segment, user_id
 from akslocal.cli.core.errors import ResourceNotFoundError
 
 
@@ -35,14 +35,12 @@ def show_user(identifier):
 
 def list_users(upn=None, display_name=None, filter=None):
     """List users."""
-    filters = []
-    if upn:
-        filters.append(f"userPrincipalName eq {quote(upn)}")
-    if display_name:
-        filters.append(f"startswith(displayName,{quote(display_name)})")
-    if filter:
-        filters.append(filter)
-    return [_format.user(u) for u in graph().list("/users", filter=" and ".join(filters) or None)]
+    filters = and_filter(
+        upn and f"userPrincipalName eq {quote(upn)}",
+        display_name and f"startswith(displayName,{quote(display_name)})",
+        filter,
+    )
+    return [_format.user(u) for u in graph().list("/users", filter=filters)]
 
 
 def delete_user(identifier):
@@ -73,12 +71,8 @@ def show_group(group):
 
 def list_groups(display_name=None, filter=None):
     """List groups."""
-    filters = []
-    if display_name:
-        filters.append(f"startswith(displayName,{quote(display_name)})")
-    if filter:
-        filters.append(filter)
-    return [_format.group(g) for g in graph().list("/groups", filter=" and ".join(filters) or None)]
+    filters = and_filter(display_name and f"startswith(displayName,{quote(display_name)})", filter)
+    return [_format.group(g) for g in graph().list("/groups", filter=filters)]
 
 
 def delete_group(group):

@@ -12,7 +12,7 @@ import datetime
 from knack.log import get_logger
 
 from akslocal.cli.ad import _format
-from akslocal.cli.ad._resolve import get_service_principal, graph, is_guid, quote, service_principal_id
+from akslocal.cli.ad._resolve import and_filter, get_service_principal, graph, is_guid, quote, service_principal_id
 from akslocal.cli.core.errors import ArgumentUsageError, RequiredArgumentMissingError
 
 logger = get_logger(__name__)
@@ -52,15 +52,13 @@ def show_service_principal(identifier):
 
 def list_service_principals(display_name=None, spn=None, filter=None, show_mine=False, all=False):
     """List service principals."""
-    filters = []
-    if display_name:
-        filters.append(f"startswith(displayName,{quote(display_name)})")
-    if spn:
-        filters.append(f"servicePrincipalNames/any(c:c eq {quote(spn)})")
-    if filter:
-        filters.append(filter)
+    filters = and_filter(
+        display_name and f"startswith(displayName,{quote(display_name)})",
+        spn and f"servicePrincipalNames/any(c:c eq {quote(spn)})",
+        filter,
+    )
     path = "/me/ownedObjects/microsoft.graph.servicePrincipal" if show_mine else "/servicePrincipals"
-    return [_format.service_principal(s) for s in graph().list(path, filter=" and ".join(filters) or None)]
+    return [_format.service_principal(s) for s in graph().list(path, filter=filters)]
 
 
 def delete_service_principal(identifier):
