@@ -1,4 +1,5 @@
-"""Fixtures for the credential plugin: a scripted fake token service and the plugin as a subprocess."""
+"""Fixtures for the credential plugin: a scripted fake token service and the plugin as a subprocess;
+for the live tests, one akslocal and the seed's legacy cluster per module (see :mod:`tests.kubelogin.live`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.kubelogin.fake_sts import FakeSTS
+from tests.kubelogin.live import build_cluster, start_server
+from tests.support.cluster_flow import SeedCluster
+from tests.support.live import LiveServer
 
 PLUGIN = str(Path(sys.executable).parent / "akslocal-kubelogin")
 SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
@@ -27,6 +31,16 @@ def sts(tmp_path: Path) -> Iterator[FakeSTS]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from start_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def cluster(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> SeedCluster:
+    return build_cluster(server, tmp_path_factory)
 
 
 def clean_env(**extra: str) -> dict[str, str]:

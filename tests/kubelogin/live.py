@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from akslocal.clock import read_clock_offset
 from tests.support.cluster_flow import BIN, KubectlUser, SeedCluster, serve_with_fixture, set_up_cluster
 from tests.support.live import LiveServer
 
@@ -53,6 +56,11 @@ def signins(server: LiveServer, upn: str | None = None) -> list[dict]:
     return [e for e in entries if upn is None or (e.get("userPrincipalName") or "").lower() == upn]
 
 
+def emulator_now(server: LiveServer) -> float:
+    """The emulator clock's now: the wall clock plus the offset the control plane keeps."""
+    return time.time() + read_clock_offset(server.data_dir)
+
+
 def cache_files(person: KubectlUser) -> list[Path]:
     return sorted(p for p in person.token_cache.glob("*.json"))
 
@@ -68,6 +76,48 @@ def sign_in_answer(person: KubectlUser, name: str):
     return answer
 
 
+def run_together(
+    argv: list[str], env: dict[str, str], answer: Callable[[str, str], None], *, who: str, count: int = 10,
+    cwd: Path | None = None,
+) -> tuple[list[int], list[str], list[list[str]], list[tuple[str, str]]]:
+    """Start ``count`` copies of ``argv`` at once, answer the first device-code prompt seen on any
+    stderr with ``answer(page, code)``, and wait for them all.
+
+    Returns each process's return code, its stdout and its stderr lines, and every prompt seen.
+    """
+    from tests.support.cluster_flow import PROMPT
+
+    processes = [subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+                 for _ in range(count)]
+    errs: list[list[str]] = [[] for _ in processes]
+    prompts: list[tuple[str, str]] = []
+    seen = threading.Event()
+
+    def read(i: int, process: subprocess.Popen) -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            errs[i].append(line)
+            match = PROMPT.search(line)
+            if match:
+                prompts.append((match.group(1), match.group(2)))
+                seen.set()
+
+    readers = [threading.Thread(target=read, args=(i, p), daemon=True) for i, p in enumerate(processes)]
+    for reader in readers:
+        reader.start()
+    try:
+        assert seen.wait(120), f"no {who} prompted"
+        answer(*prompts[0])
+        outs = [p.communicate(timeout=180)[0] for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+    for reader in readers:
+        reader.join(10)
+    return [p.returncode for p in processes], outs, errs, prompts
+
 
 def exec_entry(kubeconfig: Path) -> dict:
     import yaml
@@ -82,7 +132,6 @@ def run_exec_entry(person: KubectlUser, *, answer=None, api_version: str | None 
     A device-code prompt on stderr is answered with ``answer(page, code)``; without one it fails the test.
     """
     import json
-    import threading
 
     from tests.support.cluster_flow import PROMPT
 

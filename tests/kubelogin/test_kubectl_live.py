@@ -14,41 +14,25 @@ import base64
 import json
 import re
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from akslocal.clock import read_clock_offset
 from tests.kubelogin.live import (
     MANAGED,
     PEOPLE,
     POD_ROW,
-    build_cluster,
     build_managed,
     cache_files,
+    emulator_now,
+    run_together,
     sign_in_answer,
     signins,
-    start_server,
 )
-from tests.support.cluster_flow import BIN, PROMPT, UNAUTHORIZED, KubectlUser, SeedCluster
-from tests.support.live import LiveServer
+from tests.support.cluster_flow import BIN, UNAUTHORIZED, KubectlUser, SeedCluster
 
 pytestmark = pytest.mark.slow
-
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from start_server(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def cluster(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> SeedCluster:
-    return build_cluster(server, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +60,7 @@ def test_device_code_cache_refresh_and_revocation(cluster: SeedCluster, tmp_path
     assert len(signins(server, upn)) == logged
 
     # Past expiry on the emulator clock: the refresh token, silently.
-    now = time.time() + read_clock_offset(server.data_dir)
-    server.advance_clock(float(cached["expires_on"]) - now + 120)
+    server.advance_clock(float(cached["expires_on"]) - emulator_now(server) + 120)
     refreshed = alice.kubectl("get", "pods", "--all-namespaces")
     assert refreshed.result.returncode == 0 and not refreshed.prompts, refreshed.stderr
     new = signins(server, upn)[logged:]
@@ -93,8 +76,7 @@ def test_device_code_cache_refresh_and_revocation(cluster: SeedCluster, tmp_path
         assert client.post(f"/{cluster.tenant_id}/oauth2/token", data=form).status_code == 200
         reused = client.post(f"/{cluster.tenant_id}/oauth2/token", data=form)
     assert reused.status_code == 400 and "AADSTS50173" in reused.json()["error_description"]
-    now = time.time() + read_clock_offset(server.data_dir)
-    server.advance_clock(float(rotated["expires_on"]) - now + 120)
+    server.advance_clock(float(rotated["expires_on"]) - emulator_now(server) + 120)
     prompted = alice.kubectl("get", "pods", "--all-namespaces", answer=sign_in_answer(alice, "alice"))
     assert prompted.result.returncode == 0, prompted.stderr
     assert len(prompted.prompts) == 1 and POD_ROW.search(prompted.stdout)
@@ -104,36 +86,9 @@ def test_ten_kubectl_processes_with_an_empty_cache_sign_in_once(cluster: SeedClu
     server, (upn, _) = cluster.server, PEOPLE["bob"]
     bob = cluster.user(tmp_path / "bob")
     before = len(signins(server, upn))
-    processes = [subprocess.Popen(["kubectl", "get", "nodes"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=bob.env(), cwd=bob.home)
-                 for _ in range(10)]
-    errs: list[list[str]] = [[] for _ in processes]
-    prompts: list[tuple[str, str]] = []
-    seen = threading.Event()
-
-    def read(i: int, process: subprocess.Popen) -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            errs[i].append(line)
-            match = PROMPT.search(line)
-            if match:
-                prompts.append((match.group(1), match.group(2)))
-                seen.set()
-
-    readers = [threading.Thread(target=read, args=(i, p), daemon=True) for i, p in enumerate(processes)]
-    for reader in readers:
-        reader.start()
-    try:
-        assert seen.wait(120), "no kubectl prompted"
-        sign_in_answer(bob, "bob")(*prompts[0])
-        outs = [p.communicate(timeout=180)[0] for p in processes]
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-    for reader in readers:
-        reader.join(10)
-    assert [p.returncode for p in processes] == [0] * 10, ["".join(e) for e in errs]
+    returncodes, outs, errs, prompts = run_together(["kubectl", "get", "nodes"], bob.env(), sign_in_answer(bob, "bob"),
+                                                    who="kubectl", cwd=bob.home)
+    assert returncodes == [0] * 10, ["".join(e) for e in errs]
     assert len(prompts) == 1, ["".join(e) for e in errs]
     assert all(re.search(r"^aks-nodepool1-\S+\s+Ready", out, re.M) for out in outs), outs
     new = signins(server, upn)[before:]

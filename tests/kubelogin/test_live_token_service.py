@@ -10,51 +10,29 @@ in once; ropc and spn; v1 and v1beta1 ExecCredentials.
 
 from __future__ import annotations
 
-import base64
 import calendar
 import json
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from akslocal.clock import read_clock_offset
+from tests.kubelogin.conftest import claims as claims_of
 from tests.kubelogin.live import (
     PEOPLE,
-    build_cluster,
     cache_files,
+    emulator_now,
     run_exec_entry,
+    run_together,
     sign_in_answer,
     signins,
-    start_server,
 )
-from tests.support.cluster_flow import BIN, PROMPT, SeedCluster
-from tests.support.live import LiveServer
+from tests.support.cluster_flow import BIN, SeedCluster
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from start_server(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def cluster(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> SeedCluster:
-    return build_cluster(server, tmp_path_factory)
-
-
-def claims_of(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-def emulator_now(server: LiveServer) -> float:
-    return time.time() + read_clock_offset(server.data_dir)
 
 
 def test_device_code_then_cache_then_refresh_then_revoked(cluster: SeedCluster, tmp_path: Path) -> None:
@@ -111,39 +89,16 @@ def test_ten_plugins_in_parallel_with_an_empty_cache_sign_in_once(cluster: SeedC
     exec_ = exec_entry(bob.kubeconfig)
     env = {**bob.env(), **{e["name"]: e["value"] for e in exec_["env"]}}
     before = len(signins(server, upn))
-    processes = [subprocess.Popen([str(BIN / exec_["command"]), *exec_["args"]], stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-                 for _ in range(10)]
-    errs: list[list[str]] = [[] for _ in processes]
-    codes: list[str] = []
-    seen = threading.Event()
 
-    def read(i: int, process: subprocess.Popen) -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            errs[i].append(line)
-            match = PROMPT.search(line)
-            if match:
-                codes.append(match.group(2))
-                seen.set()
-
-    readers = [threading.Thread(target=read, args=(i, p), daemon=True) for i, p in enumerate(processes)]
-    for reader in readers:
-        reader.start()
-    try:
-        assert seen.wait(120), "no plugin prompted"
-        done = subprocess.run([str(BIN / "akslocal"), "devicelogin", "--code", codes[0], "--username", upn,
+    def answer(_page: str, code: str) -> None:
+        done = subprocess.run([str(BIN / "akslocal"), "devicelogin", "--code", code, "--username", upn,
                                "--password", password], capture_output=True, text=True, env=bob.env(), timeout=60)
         assert done.returncode == 0, done.stderr
-        outs = [p.communicate(timeout=180)[0] for p in processes]
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-    for reader in readers:
-        reader.join(10)
-    assert [p.returncode for p in processes] == [0] * 10, ["".join(e) for e in errs]
-    assert len(codes) == 1, ["".join(e) for e in errs]
+
+    returncodes, outs, errs, prompts = run_together([str(BIN / exec_["command"]), *exec_["args"]], env, answer,
+                                                    who="plugin")
+    assert returncodes == [0] * 10, ["".join(e) for e in errs]
+    assert len(prompts) == 1, ["".join(e) for e in errs]
     assert len({json.loads(out)["status"]["token"] for out in outs}) == 1
     new = signins(server, upn)[before:]
     assert [e["grantType"] for e in new].count("interactive") == 1
