@@ -78,13 +78,9 @@ def token_hash(token: str) -> str:
 
 
 def _client_ca(services: Any):  # -> CertificateAuthority
-    from akslocal.pki.ca import CertificateAuthority
-    from akslocal.server.start import client_ca_bundle
+    from akslocal.pki import load_or_create_client_ca
 
-    # The edge creates <data dir>/tls on start; provisioning may run before (tests, tools).
-    (Path(services.settings.data_dir) / "tls").mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = client_ca_bundle(services.settings)
-    return CertificateAuthority.from_pem(path.read_text(), (path.parent / "client-ca-key.pem").read_text())
+    return load_or_create_client_ca(Path(services.settings.data_dir))[0]
 
 
 def cert_fingerprint(der: bytes) -> str:

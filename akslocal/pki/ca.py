@@ -156,3 +156,20 @@ def load_or_create_edge_tls(data_dir: Path, hosts: list[str]) -> tuple[Path, Pat
         cert_path.write_text(issued.cert_pem)
         hosts_path.write_text("\n".join(sorted(set(wanted) | set(have))))
     return ca_path, cert_path, key_path
+
+
+def load_or_create_client_ca(data_dir: Path) -> tuple[CertificateAuthority, Path]:
+    """The CA of cluster admin client certificates, ``<data dir>/tls/client-ca.pem``: created once, reused after.
+
+    The edge asks clients for certificates issued by it; each cluster accepts only its own admin
+    certificate among them.  Returns ``(ca, cert_path)``.
+    """
+    tls = data_dir / "tls"
+    tls.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path, key = tls / "client-ca.pem", tls / "client-ca-key.pem"
+    if path.exists() and key.exists():
+        return CertificateAuthority.from_pem(path.read_text(), key.read_text()), path
+    ca = CertificateAuthority.create("akslocal kubernetes client CA")
+    _write_private(key, ca.key_pem)
+    path.write_text(ca.cert_pem)
+    return ca, path

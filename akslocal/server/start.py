@@ -71,6 +71,7 @@ def tls_context(settings: Settings) -> tuple[Path, Path, Path]:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from akslocal.pki import load_or_create_client_ca
     from akslocal.server.app import build_app
     from akslocal.server.tls import PeerCertHttpToolsProtocol
 
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         port=settings.port,
         ssl_certfile=str(cert_path),
         ssl_keyfile=str(key_path),
-        ssl_ca_certs=str(client_ca_bundle(settings)),
+        ssl_ca_certs=str(load_or_create_client_ca(settings.data_dir)[1]),
         ssl_cert_reqs=ssl.CERT_OPTIONAL,
         log_level=args.log_level,
         access_log=args.log_level == "debug",
@@ -143,19 +144,6 @@ def _server_class():
                     signal.signal(sig, handler)
 
     return Server
-
-
-def client_ca_bundle(settings: Settings) -> Path:
-    """Client certificates the edge accepts (cluster admin certs): the kube client CA."""
-    from akslocal.pki.ca import CertificateAuthority, _write_private
-
-    tls = settings.data_dir / "tls"
-    path, key = tls / "client-ca.pem", tls / "client-ca-key.pem"
-    if not (path.exists() and key.exists()):
-        ca = CertificateAuthority.create("akslocal kubernetes client CA")
-        _write_private(key, ca.key_pem)
-        path.write_text(ca.cert_pem)
-    return path
 
 
 def print_banner(settings: Settings, ca_path: Path, lines: list[str]) -> None:

@@ -43,3 +43,15 @@ def test_client_certificate_carries_user_and_groups() -> None:
     assert ExtendedKeyUsageOID.CLIENT_AUTH in eku
     reloaded = CertificateAuthority.from_pem(ca.cert_pem, ca.key_pem)
     cert.verify_directly_issued_by(reloaded.cert)
+
+
+def test_client_ca_is_created_once_and_signs_admin_certificates(tmp_path: Path) -> None:
+    from akslocal.pki import load_or_create_client_ca
+
+    ca, path = load_or_create_client_ca(tmp_path)
+    again, same_path = load_or_create_client_ca(tmp_path)
+    assert same_path == path == tmp_path / "tls" / "client-ca.pem"
+    assert again.cert_pem == ca.cert_pem and again.key_pem == ca.key_pem
+    assert oct((tmp_path / "tls" / "client-ca-key.pem").stat().st_mode & 0o777) == "0o600"
+    issued = again.issue_client("masterclient", ("system:masters",))
+    x509.load_pem_x509_certificate(issued.cert_pem.encode()).verify_directly_issued_by(ca.cert)
