@@ -276,6 +276,11 @@ class SqlStore:
             if self.postgres:
                 # One migrator at a time when several processes share a database.
                 conn.exec_driver_sql("SELECT pg_advisory_lock(715517)")
+            else:
+                # Same for SQLite: the write lock up front.  A deferred transaction that reads the
+                # version table and then writes gets SQLITE_BUSY at once (no busy wait) when another
+                # process migrates the same new file at the same moment.
+                conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
             conn.commit()

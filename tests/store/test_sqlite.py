@@ -85,3 +85,13 @@ def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
         keys = [r.key for r in tx.scan(Kind("test.crash"))]
     assert len(keys) >= acknowledged + 1
     assert keys[: acknowledged + 1] == [f"{i:08d}" for i in range(acknowledged + 1)]
+
+
+def test_processes_opening_a_new_database_at_once_all_migrate(tmp_path: Path) -> None:
+    """Several servers started together on a fresh data dir: none fails with 'database is locked'."""
+    for attempt in range(5):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        script = f"from akslocal.store import open_store\nopen_store({url!r}).close()"
+        procs = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        results = [(p.wait(60), p.stderr.read()) for p in procs]
+        assert all(code == 0 for code, _ in results), [err for code, err in results if code]
