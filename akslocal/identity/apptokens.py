@@ -10,11 +10,13 @@ secret, a revoked app role) take effect within ``TTL`` seconds, like Entra's own
 replication delay, only much shorter.
 
 Sign-ins answered here are logged through :class:`SignInBuffer`, which writes them to the
-store in batches (one transaction per ``FLUSH_EVERY`` entries or ``FLUSH_SECONDS``).
+store in batches: one transaction per ``FLUSH_EVERY`` entries, and never later than
+``FLUSH_SECONDS`` after the first entry of a batch (a timer on the event loop), and on shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
@@ -23,7 +25,7 @@ from typing import Any
 
 TTL = 2.0
 MAX_ENTRIES = 4096
-FLUSH_EVERY = 64
+FLUSH_EVERY = 256
 FLUSH_SECONDS = 0.5
 _CACHE_KEY = "identity.apptoken_cache"
 _BUFFER_KEY = "identity.signin_buffer"
@@ -95,15 +97,22 @@ class SignInBuffer:
         self._pending: list[dict[str, Any]] = []
         self._oldest = 0.0
         self._lock = threading.Lock()
+        services.closers.append(self.flush)
 
     def add(self, **entry: Any) -> None:
         with self._lock:
-            if not self._pending:
+            first = not self._pending
+            if first:
                 self._oldest = time.monotonic()
             self._pending.append(entry)
             due = len(self._pending) >= FLUSH_EVERY or time.monotonic() - self._oldest >= FLUSH_SECONDS
         if due:
             self.flush()
+        elif first:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+            except RuntimeError:  # no event loop (a direct caller): the next add or close flushes
+                pass
 
     def flush(self) -> None:
         from akslocal.identity import signins
@@ -113,7 +122,8 @@ class SignInBuffer:
         if not pending:
             return
         services = self._services
-        entries = [signins.entry(services.entropy, **fields) for fields in pending]
+        ids = services.entropy.guids(len(pending))
+        entries = [signins.entry(entry_id, **fields) for entry_id, fields in zip(ids, pending, strict=True)]
         with services.store.transaction() as tx:
             signins.write(tx, entries)
 

@@ -1,6 +1,7 @@
 """HTTP surface of the token service: parse, call, render.  No domain decisions here.
 
-Token and device-code endpoints (v1 and v2), OpenID metadata, JWKS, instance discovery,
+Token endpoints (v1 and v2; hot routes, see :mod:`akslocal.server.hotpath`), device-code
+endpoints, OpenID metadata, JWKS, instance discovery,
 user realm, the sign-in pages (:mod:`pages`) and the control routes ``/_akslocal/keys/rotate``
 and ``/_akslocal/signins``.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
@@ -22,6 +24,7 @@ from akslocal.identity.errors import OAuthError
 from akslocal.identity.grants import device_code, endpoint
 from akslocal.identity.grants.base import TokenRequest
 from akslocal.server.context import Services
+from akslocal.server.hotpath import HotRoute, headers_named, read_body, send_json
 
 MAX_BODY = 64 * 1024
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
@@ -31,17 +34,35 @@ class _BadForm(Exception):
     pass
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """An urlencoded body, size-limited; duplicate parameters are refused (parameter confusion)."""
-    body = await request.body()
-    if len(body) > MAX_BODY:
+MAX_FIELDS = 200
+
+
+def parse_form(body: bytes | None) -> dict[str, str]:
+    """An urlencoded body (None: over the size limit); duplicate parameters are refused (parameter confusion).
+
+    Reads as ``parse_qsl(keep_blank_values=True, max_num_fields=200)`` does, without its cost on
+    the hot path: only names and values that carry ``%`` or ``+`` are unquoted.
+    """
+    if body is None or len(body) > MAX_BODY:
         raise _BadForm("request body too large")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200, strict_parsing=False)
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise _BadForm("the body must be application/x-www-form-urlencoded") from exc
     form: dict[str, str] = {}
-    for name, value in pairs:
+    if not text:
+        return form
+    fields = text.split("&")
+    if len(fields) > MAX_FIELDS:
+        raise _BadForm("the body must be application/x-www-form-urlencoded")
+    for field in fields:
+        if not field:
+            continue
+        name, _, value = field.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
         if name in form:
             raise _BadForm(f"parameter '{name[:50]}' is repeated")
         form[name] = value
@@ -62,35 +83,94 @@ def basic_credentials(header: str | None) -> tuple[str | None, str | None]:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-def oauth_error_response(services: Services, err: OAuthError, request: Request) -> JSONResponse:
-    body = errors.error_body(
+def oauth_error_body(services: Services, err: OAuthError, correlation_id: str | None) -> dict[str, Any]:
+    return errors.error_body(
         err, now=services.clock.now(), trace_id=services.entropy.guid(),
-        correlation_id=request.headers.get("client-request-id") or services.entropy.guid(),
-        public_url=services.settings.public_url,
+        correlation_id=correlation_id or services.entropy.guid(), public_url=services.settings.public_url,
     )
+
+
+def oauth_error_response(services: Services, err: OAuthError, request: Request) -> JSONResponse:
+    body = oauth_error_body(services, err, request.headers.get("client-request-id"))
     return JSONResponse(body, status_code=err.status, headers=NO_STORE)
 
 
-async def parse_token_request(request: Request, version: int) -> TokenRequest:
+def token_request(version: int, tenant: str, body: bytes | None, *, authorization: str | None,
+                  client_request_id: str | None, api_version: str | None, client_ip: str | None) -> TokenRequest:
+    """A token or device-code request from its parts (raises OAuthError for a malformed one)."""
     try:
-        form = await read_form(request)
+        form = parse_form(body)
     except _BadForm as exc:
         raise OAuthError("invalid_request", 900144, str(exc)) from None
-    basic_id, basic_secret = basic_credentials(request.headers.get("authorization"))
+    basic_id, basic_secret = basic_credentials(authorization)
     client_id = form.get("client_id") or basic_id
     if basic_id and form.get("client_id") and basic_id != form.get("client_id"):
         raise OAuthError("invalid_client", 7000215, "The client_id in the body and in the Authorization header differ.",
                          status=401)
     return TokenRequest(
         version=version,
-        tenant_ref=request.path_params["tenant"],
+        tenant_ref=tenant,
         form=form,
-        api_version=request.query_params.get("api-version"),
+        api_version=api_version,
         client_id=client_id or None,
         client_secret=form.get("client_secret") or basic_secret or None,
-        correlation_id=(request.headers.get("client-request-id") or "")[:64],
+        correlation_id=(client_request_id or "")[:64],
+        client_ip=client_ip,
+    )
+
+
+async def parse_token_request(request: Request, version: int) -> TokenRequest:
+    return token_request(
+        version, request.path_params["tenant"], await request.body(),
+        authorization=request.headers.get("authorization"),
+        client_request_id=request.headers.get("client-request-id"),
+        api_version=request.query_params.get("api-version"),
         client_ip=request.client.host if request.client else None,
     )
+
+
+def _query_value(query_string: bytes, name: str) -> str | None:
+    """The last value of ``name`` in a query string, as Starlette's ``query_params.get``."""
+    if not query_string:
+        return None
+    value = None
+    for key, item in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if key == name:
+            value = item
+    return value
+
+
+_TOKEN_HEADERS = (b"authorization", b"client-request-id")
+
+
+def hot_routes(services: Services) -> list[HotRoute]:
+    """The token endpoints (v1 and v2), served ahead of Starlette: every client's sign-in ends here."""
+
+    def token_endpoint(version: int):
+        async def handler(scope, receive, send, match) -> None:
+            headers = headers_named(scope, _TOKEN_HEADERS)
+            client = scope.get("client")
+            try:
+                request = token_request(
+                    version, match["tenant"], await read_body(receive, MAX_BODY),
+                    authorization=headers.get(b"authorization"),
+                    client_request_id=headers.get(b"client-request-id"),
+                    api_version=_query_value(scope.get("query_string", b""), "api-version"),
+                    client_ip=client[0] if client else None,
+                )
+            except OAuthError as err:
+                body = oauth_error_body(services, err, headers.get(b"client-request-id"))
+                await send_json(send, err.status, body, NO_STORE)
+                return
+            status, body = endpoint.handle(services, request)
+            await send_json(send, status, body, NO_STORE)
+
+        return handler
+
+    return [
+        HotRoute(re.compile(r"/(?P<tenant>[^/]+)/oauth2/token"), token_endpoint(1)),
+        HotRoute(re.compile(r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token"), token_endpoint(2)),
+    ]
 
 
 def routes(services: Services) -> list[BaseRoute]:
@@ -150,17 +230,6 @@ def routes(services: Services) -> list[BaseRoute]:
                 known = dv.resolve_tenant(tx, domain) is not None
         return JSONResponse(discovery.user_realm(username, known))
 
-    def token_endpoint(version: int):
-        async def handler(request: Request) -> Response:
-            try:
-                token_request = await parse_token_request(request, version)
-            except OAuthError as err:
-                return oauth_error_response(services, err, request)
-            status, body = endpoint.handle(services, token_request)
-            return JSONResponse(body, status_code=status, headers=NO_STORE)
-
-        return handler
-
     def devicecode_endpoint(version: int):
         async def handler(request: Request) -> Response:
             try:
@@ -209,8 +278,6 @@ def routes(services: Services) -> list[BaseRoute]:
         Route("/{tenant}/v2.0/.well-known/openid-configuration", v2_metadata, methods=["GET"]),
         Route("/{tenant}/discovery/keys", v1_keys, methods=["GET"]),
         Route("/{tenant}/discovery/v2.0/keys", v2_keys, methods=["GET"]),
-        Route("/{tenant}/oauth2/token", token_endpoint(1), methods=["POST"]),
-        Route("/{tenant}/oauth2/v2.0/token", token_endpoint(2), methods=["POST"]),
         Route("/{tenant}/oauth2/devicecode", devicecode_endpoint(1), methods=["POST"]),
         Route("/{tenant}/oauth2/v2.0/devicecode", devicecode_endpoint(2), methods=["POST"]),
     ]

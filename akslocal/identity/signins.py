@@ -9,6 +9,7 @@ Entries are shaped like Graph's ``signIn`` resource (a subset): ``id``, ``create
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from akslocal.store import Kind, Tx
@@ -22,17 +23,22 @@ FAILURE_WINDOW = 15 * 60
 
 
 def iso(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(epoch))
 
 
-def entry(entropy, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
+@functools.lru_cache(maxsize=64)
+def _iso_second(second: int) -> str:
+    return dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry(entry_id: str, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
           user_id: str | None = None, upn: str | None = None, resource_id: str | None = None,
           resource_name: str | None = None, grant_type: str, error_code: int | None = None,
           failure_reason: str | None = None, ip: str | None = None, credential_type: str | None = None,
           correlation_id: str | None = None) -> dict[str, Any]:
     """One sign-in log entry."""
     return {
-        "id": entropy.guid(),
+        "id": entry_id,
         "createdDateTime": iso(now),
         "tenantId": tenant_id,
         "userPrincipalName": upn,
@@ -58,7 +64,7 @@ def write(tx: Tx, entries: list[dict[str, Any]]) -> None:
 
 
 def record(tx: Tx, entropy, **fields: Any) -> None:
-    write(tx, [entry(entropy, **fields)])
+    write(tx, [entry(entropy.guid(), **fields)])
 
 
 def list_entries(tx: Tx, *, limit: int = 100) -> list[dict[str, Any]]:

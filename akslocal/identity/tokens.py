@@ -8,6 +8,7 @@ with a key that was parsed once (``keys.SigningKey``), using ``cryptography`` di
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -206,18 +207,24 @@ def client_info(object_id: str, tenant_id: str) -> str:
     return b64url(raw)
 
 
-def sign(claims: dict[str, Any], key: SigningKey, *, include_x5t: bool) -> str:
-    """Compact RS256 JWS.  ``x5t`` is in the header of v1 tokens only (it equals ``kid``)."""
+@functools.lru_cache(maxsize=32)
+def _encoded_header(kid: str, include_x5t: bool) -> str:
     header: dict[str, str] = {"typ": "JWT", "alg": "RS256"}
     if include_x5t:
-        header["x5t"] = key.kid
-    header["kid"] = key.kid
-    signing_input = (
-        b64url(json.dumps(header, separators=(",", ":")).encode())
-        + "."
-        + b64url(json.dumps(claims, separators=(",", ":")).encode())
-    )
-    return signing_input + "." + b64url(key.sign(signing_input.encode("ascii")))
+        header["x5t"] = kid
+    header["kid"] = kid
+    return b64url(json.dumps(header, separators=(",", ":")).encode())
+
+
+def signing_input(claims: dict[str, Any], key: SigningKey, *, include_x5t: bool) -> str:
+    """``header.payload`` of a compact RS256 JWS.  ``x5t`` is in the header of v1 tokens only (it equals ``kid``)."""
+    return _encoded_header(key.kid, include_x5t) + "." + b64url(json.dumps(claims, separators=(",", ":")).encode())
+
+
+def sign(claims: dict[str, Any], key: SigningKey, *, include_x5t: bool) -> str:
+    """The compact RS256 JWS of ``claims``."""
+    data = signing_input(claims, key, include_x5t=include_x5t)
+    return data + "." + b64url(key.sign(data.encode("ascii")))
 
 
 def b64url_decode(part: str) -> bytes:

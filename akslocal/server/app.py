@@ -3,6 +3,8 @@
 Each piece has ``akslocal/<piece>/routes.py`` with ``routes(services) -> list[BaseRoute]``.
 Order matters only where paths could overlap: fixed prefixes (``/v1.0``, ``/subscriptions``,
 ``/clusters``, ``/_akslocal``) come before the identity routes, whose first segment is a tenant.
+A piece may also have ``hot_routes(services) -> list[HotRoute]``: plain-ASGI endpoints matched
+ahead of Starlette (:mod:`akslocal.server.hotpath`), for the few whose rate matters.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from akslocal.server.context import Services
+from akslocal.server.hotpath import Edge, HotRoute
 
 log = logging.getLogger("akslocal.server")
 
@@ -34,8 +37,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def build_app(services: Services) -> Starlette:
+def build_app(services: Services) -> Edge:
     routes: list[BaseRoute] = [Route("/health", health, methods=["GET"])]
+    hot: list[HotRoute] = []
     for name in PIECES:
         try:
             module = importlib.import_module(name)
@@ -45,6 +49,8 @@ def build_app(services: Services) -> Starlette:
             log.debug("piece %s not present", name)
             continue
         routes.extend(module.routes(services))
+        if hasattr(module, "hot_routes"):
+            hot.extend(module.hot_routes(services))
     app = Starlette(routes=routes)
     app.state.services = services
-    return app
+    return Edge(app, hot)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,16 @@ class Services:
     # Per-process caches and collaborators a piece registers for itself (keyed by piece name);
     # never the only copy of any state.
     extras: dict[str, Any] = field(default_factory=dict)
+    # Run by close(), before the store closes: pieces that buffer writes flush them here.
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self.closers:
+            try:
+                closer()
+            except Exception:  # one piece failing to flush must not keep the others from it
+                logging.getLogger("akslocal.server").exception("closing %r failed", closer)
+        self.store.close()
 
     @property
     def public_url(self) -> str:

@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         access_log=args.log_level == "debug",
         timeout_graceful_shutdown=2,
         lifespan="on",
+        proxy_headers=False,  # nothing sits in front of akslocal: X-Forwarded-For must not rename the caller
         http=PeerCertHttpToolsProtocol,
     )
     server = _server_class()(config)
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                 state.unlink()
         except (OSError, ValueError):
             pass
-        services.store.close()
+        services.close()
     return 0
 
 

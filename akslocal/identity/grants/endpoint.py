@@ -48,8 +48,6 @@ def token_lifetime(entropy) -> int:
 
 def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
     """Run a token request; returns (HTTP status, JSON body)."""
-    trace_id = services.entropy.guid()
-    correlation_id = request.correlation_id or services.entropy.guid()
     failure: OAuthError | None = None
     context: dict[str, Any] = {}
     fast_key = apptokens.cache_key(request)
@@ -76,6 +74,8 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
     except Conflict:  # another request redeemed the same code or refresh token first
         failure = errors.invalid_grant("The provided grant was redeemed by a concurrent request.")
     assert failure is not None
+    trace_id = services.entropy.guid()
+    correlation_id = request.correlation_id or services.entropy.guid()
     if failure.error not in _QUIET:
         with services.store.transaction() as tx:
             signins.record(
