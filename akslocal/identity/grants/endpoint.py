@@ -23,7 +23,7 @@ from akslocal.identity.errors import OAuthError
 from akslocal.identity.grants import authorization_code, client_credentials, device_code, on_behalf_of, password
 from akslocal.identity.grants import refresh_token as refresh_grant
 from akslocal.identity.grants.base import Client, Grant, GrantContext, Issue, TokenRequest
-from akslocal.identity.keys import keyring
+from akslocal.identity.keys import b64url, keyring
 from akslocal.store import Conflict
 
 GRANTS: dict[str, Grant] = {}
@@ -41,9 +41,10 @@ for _grant in (
 _QUIET = frozenset({"authorization_pending", "slow_down"})  # polling, not sign-ins
 
 
-def token_lifetime(entropy) -> int:
-    """Entra: a random lifetime between 60 and 90 minutes (75 on average)."""
-    return 3600 + int.from_bytes(entropy.token_bytes(2), "big") % 1801
+def lifetime_and_token_id(entropy) -> tuple[int, str]:
+    """A token's lifetime (Entra: random, 60 to 90 minutes, 75 on average) and its ``uti``, from one draw."""
+    raw = entropy.token_bytes(18)
+    return 3600 + int.from_bytes(raw[:2], "big") % 1801, b64url(raw[2:])
 
 
 def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
@@ -159,8 +160,7 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
     ask = issue.ask or resources.parse_scope("openid profile")
     resource = resources.resolve(tx, tenant_id, ask, edge_url=services.settings.public_url)
     now = int(services.clock.now())
-    lifetime = token_lifetime(services.entropy)
-    uti = services.entropy.token(16)
+    lifetime, uti = lifetime_and_token_id(services.entropy)
     user = issue.user
     scp: list[str] = []
     roles: list[str] = []
@@ -248,10 +248,10 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
 def app_token_response(services, request: TokenRequest, plan: apptokens.AppTokenPlan) -> dict[str, Any]:
     """Mint and sign an app-only token from a plan (no store access: the hot path)."""
     now = int(services.clock.now())
-    lifetime = token_lifetime(services.entropy)
+    lifetime, uti = lifetime_and_token_id(services.entropy)
     facts = tokens.AccessTokenFacts(
         version=plan.version, tenant_id=plan.tenant_id, audience=plan.audience, client_app_id=plan.client_app_id,
-        client_auth=plan.client_auth, issued_at=now, lifetime=lifetime, token_id=services.entropy.token(16),
+        client_auth=plan.client_auth, issued_at=now, lifetime=lifetime, token_id=uti,
         public_url=services.settings.public_url, subject_object_id=plan.client_sp_id, roles=plan.roles,
         client_capabilities=request.client_capabilities,
     )
