@@ -11,6 +11,15 @@ import uuid
 USER_CODE_ALPHABET = string.ascii_uppercase + string.digits
 
 
+def version4_text(raw: bytearray, at: int) -> str:
+    """``str(uuid.UUID(bytes=raw[at:at + 16], version=4))``, at a fraction of its cost (sets the
+    version and variant bits in ``raw``)."""
+    raw[at + 6] = (raw[at + 6] & 0x0F) | 0x40
+    raw[at + 8] = (raw[at + 8] & 0x3F) | 0x80
+    h = raw[at:at + 16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class Entropy:
     """Cryptographically strong by default; ``Entropy(seed=…)`` is repeatable (tests, the control plane)."""
 
@@ -26,8 +35,8 @@ class Entropy:
         """``n`` fresh GUIDs at once (one system call instead of ``n``); seeded, exactly ``n`` calls of :meth:`guid`."""
         if self._rng is not None:
             return [self.guid() for _ in range(n)]
-        raw = secrets.token_bytes(16 * n)
-        return [str(uuid.UUID(bytes=raw[i:i + 16], version=4)) for i in range(0, 16 * n, 16)]
+        raw = bytearray(secrets.token_bytes(16 * n))
+        return [version4_text(raw, i) for i in range(0, 16 * n, 16)]
 
     def token_bytes(self, n: int) -> bytes:
         if self._rng is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from akslocal.store import Kind, Tx
@@ -29,6 +30,13 @@ def iso(epoch: float) -> str:
 @functools.lru_cache(maxsize=64)
 def _iso_second(second: int) -> str:
     return dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+ENTRY_FIELDS = (
+    "id", "createdDateTime", "tenantId", "userPrincipalName", "userId", "appId", "appDisplayName", "resourceId",
+    "resourceDisplayName", "ipAddress", "clientCredentialType", "correlationId", "grantType", "tokenIssuerType",
+    "status",
+)
 
 
 def entry(entry_id: str, *, now: float, tenant_id: str | None, app_id: str | None, app_name: str | None = None,
@@ -56,22 +64,45 @@ def entry(entry_id: str, *, now: float, tenant_id: str | None, app_id: str | Non
     }
 
 
+# A record holds a batch as runs of entries that differ only in these fields (a burst of
+# cached client-credentials issues is one run): each run stores what its entries share once.
+_ROW_FIELDS = ("id", "createdDateTime", "ipAddress", "correlationId")
+
+
 def write(tx: Tx, entries: list[dict[str, Any]]) -> None:
     """Append entries, in order, as one record (a batch: the hot path logs many per transaction)."""
-    if entries:
-        seq = tx.next_sequence("identity.signin")
-        tx.create(SIGNINS, f"{seq:015d}", {"entries": entries})
+    if not entries:
+        return
+    runs: list[dict[str, Any]] = []
+    for item in entries:
+        shared = dict(item)
+        row = [shared.pop(name) for name in _ROW_FIELDS]
+        if runs and runs[-1]["shared"] == shared:
+            runs[-1]["rows"].append(row)
+        else:
+            runs.append({"shared": shared, "rows": [row]})
+    seq = tx.next_sequence("identity.signin")
+    tx.create(SIGNINS, f"{seq:015d}", {"runs": runs})
 
 
 def record(tx: Tx, entropy, **fields: Any) -> None:
     write(tx, [entry(entropy.guid(), **fields)])
 
 
+def _entries(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from doc.get("entries", ())  # records written before runs: whole entries
+    for run in doc.get("runs", ()):
+        shared = run["shared"]
+        for row in run["rows"]:
+            full = {**shared, **dict(zip(_ROW_FIELDS, row, strict=True))}
+            yield {name: full[name] for name in ENTRY_FIELDS}
+
+
 def list_entries(tx: Tx, *, limit: int = 100) -> list[dict[str, Any]]:
     """The newest ``limit`` entries, oldest first."""
     docs: list[dict[str, Any]] = []
     for rec in tx.scan(SIGNINS):
-        docs.extend(rec.doc.get("entries", ()))
+        docs.extend(_entries(rec.doc))
     return docs[-limit:]
 
 

@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from akslocal.identity import apptokens
-from akslocal.identity.signins import SIGNINS
+from akslocal.identity import apptokens, signins
 from akslocal.store import open_store
 from tests.identity.live import http, seeded_server, start_seeded, verify
 from tests.identity.seed import API_URI
@@ -30,7 +29,7 @@ def stored_signins(data_dir) -> list[dict]:
     store = open_store(f"sqlite:///{data_dir / 'akslocal.db'}")
     try:
         with store.transaction(write=False) as tx:
-            return [e for rec in tx.scan(SIGNINS) for e in rec.doc["entries"]]
+            return signins.list_entries(tx, limit=10**6)
     finally:
         store.close()
 
