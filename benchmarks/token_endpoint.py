@@ -6,18 +6,23 @@ All in one run on one machine:
   very key the server signs with, loaded from the server's store: the ceiling, since every
   token costs one signature;
 * akslocal - ``POST /<tenant>/oauth2/v2.0/token`` ``grant_type=client_credentials`` through a
-  live ``akslocal start`` (one worker), keep-alive ``http.client`` HTTPS connections in threads;
+  live ``akslocal start``: one worker, and ``--workers N`` (default: the number of cores) on a
+  copy of the same data dir;
 * oauth2-mock-server - the npm package serving the same grant over HTTPS with the same TLS
   certificate, installed into a temporary directory (skipped when npm cannot install it).
 
-Prints tokens/s and the ratios akslocal/raw (aim >= 0.6 per worker) and akslocal/mock
-(aim >= 2.5).  Run: ``.venv/bin/python benchmarks/token_endpoint.py [--seconds 3] [--rounds 3] [--clients 2]``
+The load generator is wrk (``make bench`` installs it), which leaves the server the cores;
+``--load python`` uses keep-alive ``http.client`` connections in threads instead.
+
+Prints tokens/s and the ratios akslocal/raw per worker (aim >= 0.6) and akslocal/mock
+(aim >= 2.5).  Run: ``.venv/bin/python benchmarks/token_endpoint.py [--seconds 3] [--rounds 3] [--workers 2]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import ssl
@@ -180,43 +185,59 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best of each is kept)")
-    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=2, help="threads of the python load generator")
+    parser.add_argument("--connections", type=int, default=16, help="keep-alive connections of wrk")
+    parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                        help="akslocal workers of the second measurement (1: skip it)")
     parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load generator (default wrk when installed: `make bench` installs it)")
     args = parser.parse_args()
 
     def rate(url: str, path: str, form: dict[str, str], ca: str) -> float:
         if args.load == "wrk":
-            return wrk_rate(url, path, form, args.seconds, 8)
+            return wrk_rate(url, path, form, args.seconds, args.connections)
         return http_rate(url, path, form, ca, args.seconds, args.clients)
 
     base = Path(tempfile.mkdtemp(prefix="akslocal-bench-"))
     port = free_port()
     data_dir = base / "data"
     tenant, app_id, secret = seed_app(data_dir, port)
+    shutil.copytree(data_dir, base / "data-workers")
     server = LiveServer.start(data_dir, port=port)
+    pool = LiveServer.start(base / "data-workers", "--workers", str(args.workers)) if args.workers > 1 else None
     mock = MockServer(data_dir / "tls")
-    raw = ours = theirs = 0.0
+    raw = ours = many = theirs = 0.0
     try:
         form = {"grant_type": "client_credentials", "client_id": app_id, "client_secret": secret,
                 "scope": "api://akslocal-test-api/.default"}
+        path = f"/{tenant}/oauth2/v2.0/token"
         ca = str(server.ca_path)
         mock_url = mock.start()
         # Interleaved rounds, best of each: the machine is shared, so a single pass mostly measures noise.
         for _ in range(args.rounds):
             raw = max(raw, raw_signing_rate(data_dir, args.seconds))
-            ours = max(ours, rate(server.url, f"/{tenant}/oauth2/v2.0/token", form, ca))
+            ours = max(ours, rate(server.url, path, form, ca))
+            if pool is not None:
+                many = max(many, rate(pool.url, path, form, ca))
             if mock_url:
                 theirs = max(theirs, rate(mock_url, "/token", MOCK_FORM, ca))
     finally:
         mock.stop()
         server.stop()
+        if pool is not None:
+            pool.stop()
         shutil.rmtree(base, ignore_errors=True)
-    print(f"load generator: {args.load}")
+    print(f"load generator: {args.load}, {os.cpu_count()} cores")
     print(f"raw RS256 signing (same key):        {raw:9.1f} signatures/s")
-    print(f"akslocal client_credentials (HTTPS): {ours:9.1f} tokens/s   ratio to raw signing: {ours / raw:.2f}")
+    rows = [(1, ours)] + ([(args.workers, many)] if pool is not None else [])
+    for workers, value in rows:
+        label = f"akslocal, {workers} worker{'s' if workers > 1 else ''}:"
+        line = f"{label:<37}{value:9.1f} tokens/s   per worker / raw signing: {value / workers / raw:.2f}"
+        if theirs:
+            line += f"   akslocal / mock: {value / theirs:.2f}"
+        print(line)
     if theirs:
-        print(f"oauth2-mock-server (HTTPS):          {theirs:9.1f} tokens/s   akslocal / mock: {ours / theirs:.2f}")
+        print(f"oauth2-mock-server (HTTPS):          {theirs:9.1f} tokens/s")
     return 0
 
 

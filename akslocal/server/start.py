@@ -34,8 +34,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=float(os.environ.get("AKSLOCAL_OPERATION_DELAY", "1")),
         help="seconds a cluster create/update/delete stays in progress (default %(default)s)",
     )
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="server processes sharing the port (default %(default)s; see docs/server.md)")
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=run)
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return value
 
 
 def make_services(settings: Settings):  # -> Services
@@ -69,11 +81,7 @@ def tls_context(settings: Settings) -> tuple[Path, Path, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from akslocal.pki import load_or_create_client_ca
-    from akslocal.server.app import build_app
-    from akslocal.server.tls import PeerCertHttpToolsProtocol
+    from akslocal.server.control import control_key
 
     settings = Settings(
         data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
@@ -91,37 +99,58 @@ def run(args: argparse.Namespace) -> int:
 
         for line in import_file(services, args.import_file):
             banner.append(line)
-    app = build_app(services)
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ssl_certfile=str(cert_path),
-        ssl_keyfile=str(key_path),
-        ssl_ca_certs=str(load_or_create_client_ca(settings.data_dir)[1]),
-        ssl_cert_reqs=ssl.CERT_OPTIONAL,
-        log_level=args.log_level,
-        access_log=args.log_level == "debug",
-        timeout_graceful_shutdown=2,
-        lifespan="on",
-        proxy_headers=False,  # nothing sits in front of akslocal: X-Forwarded-For must not rename the caller
-        http=PeerCertHttpToolsProtocol,
-    )
-    server = _server_class()(config)
-    state = settings.data_dir / "server.json"
-    from akslocal.server.control import control_key
-
     control_key(settings.data_dir)  # on disk from the start, as docs/server.md says (scripts cat it)
+    sock = None
+    if args.workers > 1:
+        from akslocal.server import workers
+
+        services.close()  # each worker opens its own connections (none may cross a fork)
+        sock = workers.listen(settings.host, settings.port)
+    state = settings.data_dir / "server.json"
     print_banner(settings, ca_path, banner)
     state.write_text(json.dumps({"pid": os.getpid(), "url": settings.public_url, "ca": str(ca_path)}))
     try:
-        server.run()
+        if sock is None:
+            return serve(settings, args, cert_path, key_path, services)
+        return workers.supervise(
+            args.workers, lambda shared: serve(settings, args, cert_path, key_path, make_services(settings), shared),
+            sock,
+        )
     finally:
         try:
             if json.loads(state.read_text()).get("pid") == os.getpid():
                 state.unlink()
         except (OSError, ValueError):
             pass
+
+
+def serve(settings: Settings, args: argparse.Namespace, cert_path: Path, key_path: Path, services,
+          sock=None) -> int:
+    """Serve the edge until stopped (on ``sock`` when given, else by binding host:port); 0."""
+    import uvicorn
+
+    from akslocal.pki import load_or_create_client_ca
+    from akslocal.server.app import build_app
+    from akslocal.server.tls import PeerCertHttpToolsProtocol
+
+    try:
+        config = uvicorn.Config(
+            build_app(services),
+            host=settings.host,
+            port=settings.port,
+            ssl_certfile=str(cert_path),
+            ssl_keyfile=str(key_path),
+            ssl_ca_certs=str(load_or_create_client_ca(settings.data_dir)[1]),
+            ssl_cert_reqs=ssl.CERT_OPTIONAL,
+            log_level=args.log_level,
+            access_log=args.log_level == "debug",
+            timeout_graceful_shutdown=2,
+            lifespan="on",
+            proxy_headers=False,  # nothing sits in front of akslocal: X-Forwarded-For must not rename the caller
+            http=PeerCertHttpToolsProtocol,
+        )
+        _server_class()(config).run(sockets=[sock] if sock is not None else None)
+    finally:
         services.close()
     return 0
 

@@ -16,10 +16,10 @@ from tests.identity.seed import Seed, seed
 from tests.support.live import LiveServer, free_port
 
 
-def start_seeded(data_dir: Path) -> tuple[LiveServer, Seed]:
+def start_seeded(data_dir: Path, *args: str) -> tuple[LiveServer, Seed]:
     port = free_port()
     s = seed(data_dir, port)
-    server = LiveServer.start(data_dir, port=port)
+    server = LiveServer.start(data_dir, *args, port=port)
     with server.client() as client:
         client.get("/_akslocal/clock")  # the control key file is created on the first control call
     return server, s
