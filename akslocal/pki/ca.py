@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,13 +125,37 @@ class CertificateAuthority:
 
 
 def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    _write_atomic(path, text, 0o600)
+
+
+def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+    """Readers see the old file or the whole new one, never a part (a temp file renamed over it)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _tls_dir(data_dir: Path) -> Path:
+    tls = data_dir / "tls"
+    tls.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return tls
+
+
+@contextmanager
+def _creating(tls: Path) -> Iterator[None]:
+    """One process at a time creates or replaces files in ``tls`` (servers and workers start together)."""
+    from filelock import FileLock
+
+    with FileLock(str(tls / ".create.lock"), timeout=60):
+        yield
 
 
 def load_or_create_edge_tls(data_dir: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
@@ -138,8 +165,12 @@ def load_or_create_edge_tls(data_dir: Path, hosts: list[str]) -> tuple[Path, Pat
     current certificate does not name, so clients keep trusting the same CA file.
     Returns ``(ca_path, cert_path, key_path)``.
     """
-    tls = data_dir / "tls"
-    tls.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tls = _tls_dir(data_dir)
+    with _creating(tls):
+        return _edge_tls(tls, hosts)
+
+
+def _edge_tls(tls: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
     ca_path, ca_key_path = tls / "ca.pem", tls / "ca-key.pem"
     cert_path, key_path, hosts_path = tls / "server.pem", tls / "server-key.pem", tls / "server-hosts.txt"
     if ca_path.exists() and ca_key_path.exists():
@@ -147,13 +178,13 @@ def load_or_create_edge_tls(data_dir: Path, hosts: list[str]) -> tuple[Path, Pat
     else:
         ca = CertificateAuthority.create("akslocal local CA")
         _write_private(ca_key_path, ca.key_pem)
-        ca_path.write_text(ca.cert_pem)
+        _write_atomic(ca_path, ca.cert_pem)
     wanted = list(dict.fromkeys(["127.0.0.1", "localhost", "::1", *hosts]))
     have = hosts_path.read_text().split() if hosts_path.exists() else []
     if not (cert_path.exists() and key_path.exists()) or not set(wanted) <= set(have):
         issued = ca.issue_server(list(dict.fromkeys([*wanted, *have])))
         _write_private(key_path, issued.key_pem)
-        cert_path.write_text(issued.cert_pem)
+        _write_atomic(cert_path, issued.cert_pem)
         hosts_path.write_text("\n".join(sorted(set(wanted) | set(have))))
     return ca_path, cert_path, key_path
 
@@ -164,12 +195,13 @@ def load_or_create_client_ca(data_dir: Path) -> tuple[CertificateAuthority, Path
     The edge asks clients for certificates issued by it; each cluster accepts only its own admin
     certificate among them.  Returns ``(ca, cert_path)``.
     """
-    tls = data_dir / "tls"
-    tls.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tls = _tls_dir(data_dir)
     path, key = tls / "client-ca.pem", tls / "client-ca-key.pem"
     if path.exists() and key.exists():
         return CertificateAuthority.from_pem(path.read_text(), key.read_text()), path
-    ca = CertificateAuthority.create("akslocal kubernetes client CA")
-    _write_private(key, ca.key_pem)
-    path.write_text(ca.cert_pem)
-    return ca, path
+    with _creating(tls):
+        if not (path.exists() and key.exists()):  # nobody made it while we waited
+            ca = CertificateAuthority.create("akslocal kubernetes client CA")
+            _write_private(key, ca.key_pem)
+            _write_atomic(path, ca.cert_pem)
+        return CertificateAuthority.from_pem(path.read_text(), key.read_text()), path

@@ -75,9 +75,12 @@ def bootstrap(services) -> list[str]:
 
 
 def tls_context(settings: Settings) -> tuple[Path, Path, Path]:
-    from akslocal.pki import load_or_create_edge_tls
+    """(CA, server certificate, server key) of the edge; the client CA is made ready too."""
+    from akslocal.pki import load_or_create_client_ca, load_or_create_edge_tls
 
-    return load_or_create_edge_tls(settings.data_dir, [settings.host])
+    files = load_or_create_edge_tls(settings.data_dir, [settings.host])
+    load_or_create_client_ca(settings.data_dir)  # before any worker forks: they only read it
+    return files
 
 
 def run(args: argparse.Namespace) -> int:
