@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Protocol
@@ -40,23 +41,36 @@ class FixedClock:
 
 
 class StoreClock:
-    """Wall time plus the store's offset (re-read at most once a second)."""
+    """Wall time plus the store's offset: re-read at most once a second, and at once when
+    ``<data dir>/clock.json`` changes (another process sharing the data dir moved the clock;
+    it writes the file after its store transaction, so the store already has the offset)."""
 
     def __init__(self, store: Store, data_dir: Path | None = None, wall=time.time) -> None:
         self._store = store
         self._data_dir = data_dir
+        self._clock_file = data_dir / "clock.json" if data_dir is not None else None
         self._wall = wall
         self._offset = 0.0
         self._read_at = float("-inf")
+        self._file_stamp: int | None = None
+
+    def _stamp(self) -> int | None:
+        if self._clock_file is None:
+            return None
+        try:
+            return os.stat(self._clock_file).st_mtime_ns
+        except OSError:
+            return None
 
     @property
     def offset(self) -> float:
         mono = time.monotonic()
-        if mono - self._read_at > _REFRESH_SECONDS:
+        stamp = self._stamp()
+        if mono - self._read_at > _REFRESH_SECONDS or stamp != self._file_stamp:
             with self._store.transaction(write=False) as tx:
                 doc = tx.get(CONTROL, _CLOCK_KEY)
             self._offset = float(doc["offset"]) if doc else 0.0
-            self._read_at = mono
+            self._read_at, self._file_stamp = mono, stamp
         return self._offset
 
     def now(self) -> float:
@@ -71,15 +85,29 @@ class StoreClock:
             tx.put(CONTROL, _CLOCK_KEY, {"offset": offset})
         self._offset, self._read_at = offset, time.monotonic()
         if self._data_dir is not None:
-            write_clock_file(self._data_dir, offset)
+            from filelock import FileLock
+
+            # The file follows the store: under a lock, the latest committed offset is written
+            # (processes moving the clock at once may commit in one order and get here in another).
+            with FileLock(str(self._data_dir / ".clock.lock"), timeout=60):
+                with self._store.transaction(write=False) as tx:
+                    doc = tx.get(CONTROL, _CLOCK_KEY)
+                write_clock_file(self._data_dir, float(doc["offset"]) if doc else offset)
         return offset
 
 
 def write_clock_file(data_dir: Path, offset: float) -> None:
+    """Atomically, through a temp file of its own (several processes may move the clock at once)."""
     path = data_dir / "clock.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"offset": offset}))
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".clock.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps({"offset": offset}))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_clock_offset(data_dir: Path) -> float:

@@ -4,8 +4,8 @@ The parent prepares everything once (data dir, TLS files, bootstrap, banner), bi
 then forks the workers; each opens its own store connections and serves the shared socket
 (the kernel hands every new connection to one of them).  All state lives in the store, so
 any worker answers any request; what a worker keeps in memory is a cache with a stated
-window (signing keys and the emulator's clock offset: 1 s; client-credentials decisions: 2 s;
-unflushed sign-in entries: 0.5 s).
+window (the active signing key: 1 s; client-credentials decisions: 2 s; unflushed sign-in
+entries: 0.5 s).  A clock move is seen at once: every worker watches ``clock.json``.
 
 The parent forwards SIGTERM and SIGINT to the workers and exits 0 once they have stopped.  A
 worker that dies on its own stops the others, and the parent exits with its code (or 1).

@@ -77,3 +77,18 @@ def test_workers_must_be_between_1_and_64():
         result = subprocess.run([sys.executable, "-m", "akslocal.server.main", "start", "--workers", bad],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and "--workers" in result.stderr, result.stderr
+
+
+def test_a_clock_move_is_seen_by_every_worker_at_once(tmp_path):
+    server, _ = start_seeded(tmp_path / "data", "--workers", "2")
+    try:
+        headers = {"X-Akslocal-Control-Key": server.control_key}
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=server.url, verify=ssl_context(server), limits=fresh) as c:
+            for _ in range(6):  # both workers read (and cache) the offset first
+                assert c.get("/_akslocal/clock", headers=headers).json()["offset"] == 0
+            assert c.post("/_akslocal/clock", headers=headers, json={"advanceSeconds": 7200}).status_code == 200
+            offsets = [c.get("/_akslocal/clock", headers=headers).json()["offset"] for _ in range(12)]
+        assert offsets == [7200] * 12
+    finally:
+        server.stop()
