@@ -1,9 +1,8 @@
 """HTTP surface of the token service: parse, call, render.  No domain decisions here.
 
 Token endpoints (v1 and v2; hot routes, see :mod:`akslocal.server.hotpath`), device-code
-endpoints, OpenID metadata, JWKS, instance discovery,
-user realm, the sign-in pages (:mod:`pages`) and the control routes ``/_akslocal/keys/rotate``
-and ``/_akslocal/signins``.
+endpoints, OpenID metadata, JWKS, instance discovery, user realm, the sign-in pages
+(:mod:`pages`) and the control routes ``/_akslocal/keys/rotate`` and ``/_akslocal/signins``.
 """
 
 from __future__ import annotations

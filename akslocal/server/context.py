@@ -20,7 +20,8 @@ class Services:
     entropy: Entropy
     settings: Settings
     # Per-process caches and collaborators a piece registers for itself (keyed by piece name);
-    # never the only copy of any state.
+    # never the only copy of any state, except write buffers that flush within a stated
+    # window and on close (identity's sign-in buffer: 0.5 s).
     extras: dict[str, Any] = field(default_factory=dict)
     # Run by close(), before the store closes: pieces that buffer writes flush them here.
     closers: list[Callable[[], None]] = field(default_factory=list)
