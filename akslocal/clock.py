@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Protocol
 
+from akslocal.atomicfile import write_atomic
 from akslocal.store import Kind, Store
 
 CONTROL = Kind("control")
@@ -97,17 +97,7 @@ class StoreClock:
 
 
 def write_clock_file(data_dir: Path, offset: float) -> None:
-    """Atomically, through a temp file of its own (several processes may move the clock at once)."""
-    path = data_dir / "clock.json"
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".clock.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(json.dumps({"offset": offset}))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(data_dir / "clock.json", json.dumps({"offset": offset}), fsync=False)
 
 
 def read_clock_offset(data_dir: Path) -> float:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from akslocal.atomicfile import write_atomic
 from akslocal.kubelogin.errors import KubeloginError
 
 REUSE_MARGIN = 60.0  # seconds a cached token must still be valid (kubelogin, adal)
@@ -96,20 +95,7 @@ class TokenCache:
 
     def save(self, token: Token, now: float) -> None:
         self._ensure_dir()
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.directory)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(token.to_json(now), handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self.path, json.dumps(token.to_json(now)), mode=0o600)
 
     def delete(self) -> None:
         try:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from akslocal.atomicfile import write_atomic
 from akslocal.kubelogin.errors import KubeloginError
 from akslocal.kubelogin.options import LOGIN_MODES
 
@@ -174,17 +174,5 @@ def run(flags: argparse.Namespace, env: Mapping[str, str] = os.environ) -> list[
         raise KubeloginError(f"unable to load kubeconfig {path}: not a kubeconfig")
     converted = convert(config, flags, env)
     out = yaml.safe_dump(config, sort_keys=False, default_flow_style=False)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        mode = path.stat().st_mode & 0o777
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(out)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, out, mode=path.stat().st_mode & 0o777, fsync=False)
     return converted

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from akslocal.atomicfile import write_atomic
 
 _VALIDITY = dt.timedelta(days=3650)
 
@@ -125,22 +125,7 @@ class CertificateAuthority:
 
 
 def _write_private(path: Path, text: str) -> None:
-    _write_atomic(path, text, 0o600)
-
-
-def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Readers see the old file or the whole new one, never a part (a temp file renamed over it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, mode=0o600)
 
 
 def _tls_dir(data_dir: Path) -> Path:
@@ -178,13 +163,13 @@ def _edge_tls(tls: Path, hosts: list[str]) -> tuple[Path, Path, Path]:
     else:
         ca = CertificateAuthority.create("akslocal local CA")
         _write_private(ca_key_path, ca.key_pem)
-        _write_atomic(ca_path, ca.cert_pem)
+        write_atomic(ca_path, ca.cert_pem)
     wanted = list(dict.fromkeys(["127.0.0.1", "localhost", "::1", *hosts]))
     have = hosts_path.read_text().split() if hosts_path.exists() else []
     if not (cert_path.exists() and key_path.exists()) or not set(wanted) <= set(have):
         issued = ca.issue_server(list(dict.fromkeys([*wanted, *have])))
         _write_private(key_path, issued.key_pem)
-        _write_atomic(cert_path, issued.cert_pem)
+        write_atomic(cert_path, issued.cert_pem)
         hosts_path.write_text("\n".join(sorted(set(wanted) | set(have))))
     return ca_path, cert_path, key_path
 
@@ -203,5 +188,5 @@ def load_or_create_client_ca(data_dir: Path) -> tuple[CertificateAuthority, Path
         if not (path.exists() and key.exists()):  # nobody made it while we waited
             ca = CertificateAuthority.create("akslocal kubernetes client CA")
             _write_private(key, ca.key_pem)
-            _write_atomic(path, ca.cert_pem)
+            write_atomic(path, ca.cert_pem)
         return CertificateAuthority.from_pem(path.read_text(), key.read_text()), path
