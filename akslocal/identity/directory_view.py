@@ -168,6 +168,16 @@ def security_group_ids(tx: Tx, tenant_id: str, group_ids: list[str]) -> list[str
     return kept
 
 
+def application_group_ids(tx: Tx, tenant_id: str, group_ids: list[str], resource_sp_id: str) -> list[str]:
+    """The groups among ``group_ids`` (a user's, transitive) that are assigned to the resource's
+    service principal, with any app role (``groupMembershipClaims: ApplicationGroup``)."""
+    from akslocal.directory import grants
+
+    assigned = {a.principal_id for a in grants.list_assignments(tx, tenant_id, resource_id=resource_sp_id)
+                if a.principal_type == "Group"}
+    return [gid for gid in group_ids if gid.lower() in assigned]
+
+
 def role_template_ids(tx: Tx, tenant_id: str, principal_id: str) -> list[str]:
     from akslocal.directory import roles
 

@@ -23,9 +23,10 @@ def claims_of(token: str) -> dict:
     "setting, expect_groups, expect_wids",
     [
         pytest.param(None, None, False, id="none"),
-        pytest.param("SecurityGroup", {"sec"}, True, id="security-groups"),
-        pytest.param("All", {"sec", "m365"}, True, id="all"),
+        pytest.param("SecurityGroup", {"sec", "outer"}, True, id="security-groups"),
+        pytest.param("All", {"sec", "m365", "outer"}, True, id="all"),
         pytest.param("DirectoryRole", None, True, id="directory-roles"),
+        pytest.param("ApplicationGroup", {"outer"}, False, id="application-groups"),
     ],
 )
 def test_group_membership_claims(services, monkeypatch, setting, expect_groups, expect_wids):
@@ -44,10 +45,16 @@ def test_group_membership_claims(services, monkeypatch, setting, expect_groups, 
                                     mail_enabled=not security, group_types=() if security else ("Unified",))
             groups.add_member(tx, tenant.id, g.id, alice.id)
             names[g.id] = name
+        # "outer" holds alice through "sec" (nested); it is the one group assigned to the api below
+        outer = groups.create_group(tx, tenant.id, display_name="outer", now=now, entropy=e)
+        groups.add_member(tx, tenant.id, outer.id, next(g for g, n in names.items() if n == "sec"))
+        names[outer.id] = "outer"
         roles.add_member(tx, tenant.id, roles.GLOBAL_READER, alice.id)
         api = apps.create_application(tx, tenant.id, {"display_name": "api", "identifier_uris": ("api://gc",),
                                                       "group_membership_claims": setting}, now=now, entropy=e)
         api_sp = service_principals.create_service_principal(tx, tenant.id, api.app_id, now=now, entropy=e)
+        grants.assign_app_role(tx, tenant.id, actor_id=admin.id, principal_id=outer.id, resource_id=api_sp.id,
+                               app_role_id=grants.DEFAULT_ACCESS_ROLE, now=now, entropy=e)
         client = apps.create_application(tx, tenant.id, {"display_name": "cli", "public_client": True},
                                          now=now, entropy=e)
         client_sp = service_principals.create_service_principal(tx, tenant.id, client.app_id, now=now, entropy=e)

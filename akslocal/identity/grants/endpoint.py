@@ -172,12 +172,12 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
         except resources.ConsentNeeded as exc:
             raise errors.consent_required(client.app_id, client.display_name, issue.consent_interactive) from exc
         claims_kind = dv.group_membership_claims(resource.app)
-        if claims_kind in ("SecurityGroup", "All"):
+        if claims_kind in ("SecurityGroup", "All", "ApplicationGroup"):
             groups = dv.transitive_group_ids(tx, tenant_id, user.id)
             if claims_kind == "SecurityGroup":
                 groups = dv.security_group_ids(tx, tenant_id, groups)
-        elif claims_kind == "ApplicationGroup":
-            groups = []  # groups assigned to the app: akslocal has no group-to-app assignments
+            elif claims_kind == "ApplicationGroup":
+                groups = dv.application_group_ids(tx, tenant_id, groups, resource.sp.id)
         if claims_kind in ("SecurityGroup", "DirectoryRole", "All"):
             wids = dv.role_template_ids(tx, tenant_id, user.id)
         facts_user = user_facts(tx, user, tenant_id)
