@@ -55,8 +55,9 @@ def handle(services: Any, request: TokenRequest) -> tuple[int, dict[str, Any]]:
     if fast_key is not None:
         plan = apptokens.plan_cache(services).get(fast_key)
         if plan is not None:
-            body = app_token_response(services, request, plan)
-            apptokens.signin_buffer(services).add(**_app_signin(services, request, plan))
+            now = services.clock.now()
+            body = app_token_response(services, request, plan, now)
+            apptokens.signin_buffer(services).add(**_app_signin(request, plan, now))
             return 200, body
     context["fast_key"] = fast_key
     keyring(services).active()  # load (or, on a fresh store, create) the key before the write transaction
@@ -189,8 +190,8 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
             resource_name=resource.sp.display_name,
             roles=tuple(dv.app_role_values(tx, client_sp.id, resource.sp.id)),
         )
-        body = app_token_response(services, request, plan)
-        signins.record(tx, services.entropy, **_app_signin(services, request, plan))
+        body = app_token_response(services, request, plan, now)
+        signins.record(tx, services.entropy, **_app_signin(request, plan, now))
         if ctx.fast_key is not None and client.auth == tokens.CLIENT_AUTH_SECRET:
             apptokens.plan_cache(services).put(ctx.fast_key, plan)
         return body
@@ -245,9 +246,9 @@ def mint(ctx: GrantContext, issue: Issue, *, grant_type: str) -> dict[str, Any]:
     return body
 
 
-def app_token_response(services, request: TokenRequest, plan: apptokens.AppTokenPlan) -> dict[str, Any]:
-    """Mint and sign an app-only token from a plan (no store access: the hot path)."""
-    now = int(services.clock.now())
+def app_token_response(services, request: TokenRequest, plan: apptokens.AppTokenPlan, at: float) -> dict[str, Any]:
+    """Mint and sign an app-only token from a plan, issued at ``at`` (no store access: the hot path)."""
+    now = int(at)
     lifetime, uti = lifetime_and_token_id(services.entropy)
     facts = tokens.AccessTokenFacts(
         version=plan.version, tenant_id=plan.tenant_id, audience=plan.audience, client_app_id=plan.client_app_id,
@@ -266,9 +267,9 @@ def app_token_response(services, request: TokenRequest, plan: apptokens.AppToken
     return {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": access_token}
 
 
-def _app_signin(services, request: TokenRequest, plan: apptokens.AppTokenPlan) -> dict[str, Any]:
+def _app_signin(request: TokenRequest, plan: apptokens.AppTokenPlan, now: float) -> dict[str, Any]:
     return {
-        "now": services.clock.now(), "tenant_id": plan.tenant_id, "app_id": plan.client_app_id,
+        "now": now, "tenant_id": plan.tenant_id, "app_id": plan.client_app_id,
         "app_name": plan.client_name, "resource_id": plan.resource_app_id, "resource_name": plan.resource_name,
         "grant_type": "client_credentials", "ip": request.client_ip, "credential_type": "clientSecret",
         "correlation_id": request.correlation_id or None,
