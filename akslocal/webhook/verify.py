@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -80,9 +81,9 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     if len(parts) != 3:
         raise _fail("malformed", "oidc: malformed jwt: square/go-jose: compact JWS format must have three parts")
     try:
-        header = json.loads(b64url(parts[0]).decode())
+        header = orjson.loads(b64url(parts[0]))
         signature = b64url(parts[2])
-    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+    except (ValueError, binascii.Error, UnicodeError):
         raise _fail("malformed", "oidc: malformed jwt: the header or signature is not base64url JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("alg"), str):
         raise _fail("malformed", "oidc: malformed jwt: square/go-jose: missing or invalid 'alg' in the header")
@@ -91,11 +92,10 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     except (ValueError, binascii.Error, UnicodeError):
         raise _fail("malformed", "oidc: malformed jwt payload: illegal base64 data") from None
     try:
-        claims = json.loads(payload.decode())
-    except RecursionError:
-        raise _fail("malformed", "oidc: failed to unmarshal claims: nested too deeply") from None
+        claims = orjson.loads(payload)  # UTF-8 checked; numbers beyond 64 bits read as floats, as Go's do
     except ValueError as exc:
-        raise _fail("malformed", f"oidc: failed to unmarshal claims: {exc}") from None
+        reason = "nested too deeply" if str(exc).startswith("depth limit exceeded") else str(exc)
+        raise _fail("malformed", f"oidc: failed to unmarshal claims: {reason}") from None
     if not isinstance(claims, dict):
         raise _fail("malformed", "oidc: failed to unmarshal claims: the payload is not a JSON object")
     return header, claims, (parts[0] + "." + parts[1]).encode("ascii"), signature
