@@ -267,6 +267,11 @@ def redirect_mismatch(uri: str, app_id: str) -> OAuthError:
     )
 
 
+def login_required() -> OAuthError:
+    """``prompt=none`` with no signed-in session (akslocal keeps none, so silent sign-in never succeeds)."""
+    return OAuthError("login_required", 50058, "A silent sign-in request was sent but no user is signed in.")
+
+
 def public_client_flow_not_allowed() -> OAuthError:
     return client_secret_required()
 

@@ -257,6 +257,9 @@ def routes(services) -> list[BaseRoute]:
             raise _RedirectError(base, {"error": "invalid_request",
                                         "error_description": "AADSTS501491: Invalid size of Code_Challenge "
                                         "parameter or unsupported code_challenge_method."})
+        if params.get("prompt") == "none":  # a silent request: there is never a session to answer it from
+            err = errors.login_required()
+            raise _RedirectError(base, {"error": err.error, "error_description": err.description})
         return {**base, "ask": ask.to_doc(), "nonce": (params.get("nonce") or "")[:512] or None,
                 "code_challenge": challenge, "code_challenge_method": method,
                 "login_hint": (params.get("login_hint") or "")[:320]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -284,3 +285,18 @@ def test_v1_authorize_with_form_post_and_logout(env):
         back = c.get(f"/{s.tenant_id}/oauth2/v2.0/logout", params={
             "post_logout_redirect_uri": s.redirect_uri, "client_id": s.web_app_id})
         assert back.status_code == 302 and back.headers["location"] == s.redirect_uri
+
+
+@pytest.mark.parametrize("path", ["oauth2/authorize", "oauth2/v2.0/authorize"])
+def test_prompt_none_redirects_login_required_with_the_state(env, path):
+    server, s = env
+    with http(server) as c:
+        r = c.get(f"/{s.tenant_id}/{path}", params={
+            "client_id": s.web_app_id, "response_type": "code", "redirect_uri": s.redirect_uri,
+            "scope": f"{API_URI}/.default", "resource": API_URI, "prompt": "none", "state": "s1"})
+    assert r.status_code == 302 and "set-cookie" not in r.headers
+    location = r.headers["location"]
+    assert location.startswith(s.redirect_uri + "?")
+    query = dict(parse_qsl(location.split("?", 1)[1]))
+    assert query == {"error": "login_required", "state": "s1",
+                     "error_description": "AADSTS50058: A silent sign-in request was sent but no user is signed in."}
