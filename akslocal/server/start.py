@@ -10,6 +10,7 @@ import os
 import ssl
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from akslocal.server.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, default_data_dir
 
@@ -74,13 +75,19 @@ def bootstrap(services) -> list[str]:
     return lines
 
 
-def tls_context(settings: Settings) -> tuple[Path, Path, Path]:
-    """(CA, server certificate, server key) of the edge; the client CA is made ready too."""
+class TlsFiles(NamedTuple):
+    ca: Path  # what clients trust
+    cert: Path  # the edge's server certificate and key
+    key: Path
+    client_ca: Path  # the CA of admin client certificates
+
+
+def tls_context(settings: Settings) -> TlsFiles:
+    """The edge's TLS files, made once here, before any worker forks (workers only read them)."""
     from akslocal.pki import load_or_create_client_ca, load_or_create_edge_tls
 
-    files = load_or_create_edge_tls(settings.data_dir, [settings.host])
-    load_or_create_client_ca(settings.data_dir)  # before any worker forks: they only read it
-    return files
+    ca, cert, key = load_or_create_edge_tls(settings.data_dir, [settings.host])
+    return TlsFiles(ca, cert, key, load_or_create_client_ca(settings.data_dir)[1])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         operation_delay=args.operation_delay,
     )
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    ca_path, cert_path, key_path = tls_context(settings)
+    tls = tls_context(settings)
     services = make_services(settings)
     banner = bootstrap(services)
     if args.import_file is not None:
@@ -110,13 +117,13 @@ def run(args: argparse.Namespace) -> int:
         services.close()  # each worker opens its own connections (none may cross a fork)
         sock = workers.listen(settings.host, settings.port)
     state = settings.data_dir / "server.json"
-    print_banner(settings, ca_path, banner)
-    state.write_text(json.dumps({"pid": os.getpid(), "url": settings.public_url, "ca": str(ca_path)}))
+    print_banner(settings, tls.ca, banner)
+    state.write_text(json.dumps({"pid": os.getpid(), "url": settings.public_url, "ca": str(tls.ca)}))
     try:
         if sock is None:
-            return serve(settings, args, cert_path, key_path, services)
+            return serve(settings, args, tls, services)
         return workers.supervise(
-            args.workers, lambda shared: serve(settings, args, cert_path, key_path, make_services(settings), shared),
+            args.workers, lambda shared: serve(settings, args, tls, make_services(settings), shared),
             sock,
         )
     finally:
@@ -127,12 +134,10 @@ def run(args: argparse.Namespace) -> int:
             pass
 
 
-def serve(settings: Settings, args: argparse.Namespace, cert_path: Path, key_path: Path, services,
-          sock=None) -> int:
+def serve(settings: Settings, args: argparse.Namespace, tls: TlsFiles, services, sock=None) -> int:
     """Serve the edge until stopped (on ``sock`` when given, else by binding host:port); 0."""
     import uvicorn
 
-    from akslocal.pki import load_or_create_client_ca
     from akslocal.server.app import build_app
     from akslocal.server.tls import PeerCertHttpToolsProtocol
 
@@ -141,9 +146,9 @@ def serve(settings: Settings, args: argparse.Namespace, cert_path: Path, key_pat
             build_app(services),
             host=settings.host,
             port=settings.port,
-            ssl_certfile=str(cert_path),
-            ssl_keyfile=str(key_path),
-            ssl_ca_certs=str(load_or_create_client_ca(settings.data_dir)[1]),
+            ssl_certfile=str(tls.cert),
+            ssl_keyfile=str(tls.key),
+            ssl_ca_certs=str(tls.client_ca),
             ssl_cert_reqs=ssl.CERT_OPTIONAL,
             log_level=args.log_level,
             access_log=args.log_level == "debug",
