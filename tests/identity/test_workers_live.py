@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import httpx
+import msal
 
-from tests.identity.live import seeded_server, ssl_context, start_seeded, verify
+from tests.identity.live import requests_trusts, seeded_server, ssl_context, start_seeded, verify
 from tests.identity.seed import API_URI
 
 
@@ -48,6 +49,14 @@ def test_two_workers_issue_tokens_that_verify_and_log_every_sign_in(tmp_path):
                     break
                 time.sleep(0.2)
         assert wanted <= {e["correlationId"] for e in log}
+        with requests_trusts(server):  # a real client too: MSAL, each call on a new connection
+            for _ in range(4):
+                app = msal.ConfidentialClientApplication(s.api_app_id, client_credential=s.api_secret,
+                                                         authority=f"{server.url}/{s.tenant_id}",
+                                                         instance_discovery=False)
+                result = app.acquire_token_for_client([f"{API_URI}/.default"])
+                assert "access_token" in result, result
+                assert verify(server, result["access_token"], API_URI)["appid"] == s.api_app_id
     finally:
         server.stop()
     assert server.process.returncode == 0, server.log()
